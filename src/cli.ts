@@ -1,0 +1,2 @@
+#!/usr/bin/env node
+// steadfast CLI: `schedule` and `simulate` (issue 6).

@@ -1,0 +1,120 @@
+/**
+ * Durations: every time option takes milliseconds or a short string.
+ * Pure: no clock, no I/O.
+ */
+
+/** Milliseconds as a number, or a string such as `"250ms"`, `"5s"`, `"5m"`, `"1h"`, `"1m30s"`. */
+export type Duration = number | string;
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
+
+/** Options for {@link parseDuration}. */
+export interface ParseDurationOptions {
+  /** The option name used in error messages. @default "duration" */
+  option?: string;
+  /** Whether `Infinity` (number or the string `"Infinity"`) is accepted. @default false */
+  allowInfinity?: boolean;
+}
+
+/**
+ * Converts a {@link Duration} to milliseconds.
+ *
+ * Throws a `RangeError` naming the option and the value for a negative, NaN, infinite
+ * (unless `allowInfinity`) or unparseable value.
+ *
+ * @example
+ * parseDuration('1m30s') // 90_000
+ * parseDuration(250)     // 250
+ * parseDuration('soon', { option: 'interval' }) // RangeError: interval must be ...
+ */
+export function parseDuration(value: Duration, options: ParseDurationOptions = {}): number {
+  const ms = typeof value === 'number' ? value : parseString(value);
+  if (ms === undefined || Number.isNaN(ms) || ms < 0 || (ms === Infinity && options.allowInfinity !== true)) {
+    throw new RangeError(
+      `steadfast: ${options.option ?? 'duration'} must be a non-negative duration in ms or a string like "250ms", "5s", "1m30s"` +
+        `${options.allowInfinity === true ? ' (or Infinity)' : ''}; got ${describeValue(value)}`,
+    );
+  }
+  return ms;
+}
+
+function parseString(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const s = text.trim();
+  if (s === 'Infinity') return Infinity;
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
+  if (s === '') return undefined;
+  let total = 0;
+  PART.lastIndex = 0;
+  while (PART.lastIndex < s.length) {
+    const match = PART.exec(s);
+    if (match === null) return undefined;
+    total += Number(match[1]) * (UNIT_MS[match[2] as string] as number);
+  }
+  return total;
+}
+
+/** Renders a value for an error message: strings quoted, everything else as written. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value);
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
+ * Formats milliseconds for humans: `250ms`, `5s`, `1.5s`, `1m30s`, `2h`, `∞`.
+ *
+ * @example
+ * formatDuration(90_000) // "1m30s"
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '∞';
+  if (ms < 1_000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) {
+    const s = Math.round(ms / 100) / 10;
+    return `${s}s`;
+  }
+  let rest = Math.round(ms / 1_000);
+  const h = Math.floor(rest / 3_600);
+  rest -= h * 3_600;
+  const m = Math.floor(rest / 60);
+  const s = rest - m * 60;
+  return `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${s > 0 ? `${s}s` : ''}` || '0s';
+}
+
+/** Validates a count option (a non-negative integer, optionally Infinity). */
+export function countOption(option: string, value: number, o: { min?: number; allowInfinity?: boolean } = {}): number {
+  const min = o.min ?? 0;
+  const ok =
+    typeof value === 'number' &&
+    value >= min &&
+    (Number.isInteger(value) || (value === Infinity && o.allowInfinity === true));
+  if (!ok) {
+    throw new RangeError(
+      `steadfast: ${option} must be an integer >= ${min}${o.allowInfinity === true ? ' or Infinity' : ''}; got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Validates a number option within [min, max]. */
+export function numberOption(option: string, value: number, min: number, max: number): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
+    throw new RangeError(`steadfast: ${option} must be a number in [${min}, ${max}]; got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** Validates an optional callback option. */
+export function functionOption<F>(option: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`steadfast: ${option} must be a function; got ${describeValue(value)}`);
+  }
+  return value;
+}

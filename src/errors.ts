@@ -1,0 +1,83 @@
+/**
+ * Error classes and shape-based recognition (pure). Errors are recognised by name, code, status
+ * and cause, never only by `instanceof`, so two copies of steadfast in one app still agree.
+ */
+
+/**
+ * A non-2xx HTTP response, thrown by `ResilientClient` once retries are over.
+ *
+ * @example
+ * try { await client.getJSON('/tasks') } catch (e) {
+ *   if (e instanceof HttpError && !isTransient(e)) markFailed(); // the server refused for good
+ * }
+ */
+export class HttpError extends Error {
+  override readonly name = 'HttpError' as const;
+  /** HTTP status code. */
+  readonly status: number;
+  /** The response (its body may already be consumed or cancelled). */
+  readonly response?: Response;
+  /** Milliseconds the server asked us to wait (`Retry-After`), if any. */
+  readonly retryAfterMs?: number;
+
+  constructor(
+    status: number,
+    message?: string,
+    options: { response?: Response; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message ?? `HTTP ${status}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = status;
+    if (options.response !== undefined) this.response = options.response;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/**
+ * Thrown by `CircuitBreaker.execute` when the breaker is open (or isolated, or its half-open
+ * trial slots are taken). `fn` was not called.
+ *
+ * @example
+ * catch (e) { if (isBrokenCircuit(e)) await sleep(e.retryAfterMs) }
+ */
+export class BrokenCircuitError extends Error {
+  override readonly name = 'BrokenCircuitError' as const;
+  /** Milliseconds until the breaker lets a trial call through (`Infinity` while isolated). */
+  readonly retryAfterMs: number;
+  /** The breaker's state when the call was refused. */
+  readonly state: 'open' | 'half-open' | 'isolated';
+
+  constructor(retryAfterMs: number, state: 'open' | 'half-open' | 'isolated' = 'open', breakerName?: string) {
+    super(
+      state === 'isolated'
+        ? `circuit${breakerName ? ` ${breakerName}` : ''} is isolated`
+        : `circuit${breakerName ? ` ${breakerName}` : ''} is ${state}; retry in ${Math.ceil(retryAfterMs)}ms`,
+    );
+    this.retryAfterMs = retryAfterMs;
+    this.state = state;
+  }
+}
+
+/** Whether `error` looks like a {@link BrokenCircuitError} (by name, so duplicates of the package agree). */
+export function isBrokenCircuit(error: unknown): error is BrokenCircuitError {
+  return isObject(error) && error['name'] === 'BrokenCircuitError' && typeof error['retryAfterMs'] === 'number';
+}
+
+/** Whether `error` is an abort caused by the caller (`AbortError`), as opposed to a timeout. */
+export function isAbortError(error: unknown): boolean {
+  return isObject(error) && error['name'] === 'AbortError';
+}
+
+/** Whether `error` is a timeout (`TimeoutError`, as raised by `AbortSignal.timeout` and per-attempt timeouts). */
+export function isTimeoutError(error: unknown): boolean {
+  return isObject(error) && error['name'] === 'TimeoutError';
+}
+
+/** Creates the `TimeoutError` a per-attempt timeout aborts with (a `DOMException`, like `AbortSignal.timeout`). */
+export function timeoutError(ms: number): Error {
+  return new DOMException(`attempt timed out after ${ms}ms`, 'TimeoutError');
+}
+
+/** @internal Plain-object check that lets us read arbitrary properties safely. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,141 @@
+/**
+ * Structured resilience events (pure): their types, the error summary they carry, and redaction.
+ * Telemetry goes through one optional sink that costs nothing when absent.
+ */
+import { isObject } from './errors.js';
+
+/** Error details carried by events: never a body, header value or query string. */
+export interface ErrorSummary {
+  name: string;
+  message: string;
+  code?: string;
+  status?: number;
+}
+
+/** The verdict fields carried by events (see `classify`). */
+export interface EventVerdict {
+  kind: 'transient' | 'permanent' | 'aborted';
+  reason: string;
+  status?: number;
+  code?: string;
+  retryAfterMs?: number;
+}
+
+interface Base<T extends string> {
+  type: T;
+  /** ISO-8601 time of the event (from the component's clock). */
+  time: string;
+  /** The emitting component's `name`. */
+  name: string;
+}
+
+/** Every event steadfast emits. Plain, JSON-safe objects (`Infinity` is written as `null`). */
+export type ResilienceEvent =
+  | (Base<'retry'> & { attempt: number; maxRetries: number | null; delayMs: number; verdict: EventVerdict; error: ErrorSummary })
+  | (Base<'give_up'> & { attempts: number; elapsedMs: number; reason: string; error: ErrorSummary })
+  | (Base<'breaker_open'> & { failures: number; openForMs: number })
+  | Base<'breaker_half_open'>
+  | (Base<'breaker_closed'> & { downtimeMs: number })
+  | Base<'breaker_isolated'>
+  | (Base<'health_ok'> & { latencyMs: number })
+  | (Base<'health_fail'> & { error: ErrorSummary })
+  | (Base<'recovered'> & { downtimeMs: number; failures: number })
+  | (Base<'poll_failed'> & { failures: number; delayMs: number; error: ErrorSummary })
+  | (Base<'outbox_enqueued'> & { key: string; size: number })
+  | (Base<'outbox_delivered'> & { key: string; attempts: number; size: number })
+  | (Base<'outbox_retry'> & { key: string; attempt: number; delayMs: number; error: ErrorSummary })
+  | (Base<'outbox_dead'> & { key: string; verdict: EventVerdict; error: ErrorSummary })
+  | (Base<'outbox_full'> & { size: number; bytes: number; maxItems: number | null; maxBytes: number | null })
+  | (Base<'outbox_torn'> & { line: number; bytes: number })
+  | (Base<'outbox_compacted'> & { size: number; bytesBefore: number; bytesAfter: number });
+
+/** The `type` of every event. */
+export type ResilienceEventType = ResilienceEvent['type'];
+
+/** The event of one type. */
+export type EventOf<T extends ResilienceEventType> = Extract<ResilienceEvent, { type: T }>;
+
+/** Receives events. Keep it fast; exceptions it throws are swallowed so logging can't break delivery. */
+export type EventSink = (event: ResilienceEvent) => void;
+
+type Fields<T extends ResilienceEventType> = Omit<EventOf<T>, 'type' | 'time' | 'name'>;
+
+/**
+ * Emits an event if there is a sink. Callers check `sink !== undefined` first on hot paths so an
+ * absent sink costs nothing.
+ */
+export function emit<T extends ResilienceEventType>(
+  sink: EventSink | undefined,
+  type: T,
+  name: string,
+  now: number,
+  fields: Fields<T>,
+): void {
+  if (sink === undefined) return;
+  const event = { type, time: new Date(now).toISOString(), name, ...fields } as unknown as ResilienceEvent;
+  try {
+    sink(event);
+  } catch {
+    // A broken logger must never turn a recovered call into a failure.
+  }
+}
+
+/** JSON-safe count: `Infinity` becomes `null`. */
+export function jsonCount(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * Summarises an error for events and logs, with URLs reduced to origin and path.
+ *
+ * @example
+ * summarizeError(new HttpError(502)) // { name: 'HttpError', message: 'HTTP 502', status: 502 }
+ */
+export function summarizeError(error: unknown): ErrorSummary {
+  if (!isObject(error)) return { name: typeof error, message: redact(String(error)) };
+  const summary: ErrorSummary = {
+    name: typeof error['name'] === 'string' ? error['name'] : 'Error',
+    message: redact(typeof error['message'] === 'string' ? error['message'] : String(error)),
+  };
+  const code = findCode(error);
+  if (code !== undefined) summary.code = code;
+  const status = error['status'] ?? error['statusCode'];
+  if (typeof status === 'number') summary.status = status;
+  return summary;
+}
+
+function findCode(error: Record<string, unknown>): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth <= 5 && isObject(current); depth++) {
+    if (typeof current['code'] === 'string') return current['code'];
+    current = current['cause'];
+  }
+  return undefined;
+}
+
+const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*@)?([^\s/?#]*)([^\s?#]*)(\?[^\s#]*)?(#\S*)?/gi;
+
+/**
+ * Removes secrets from free text: URL userinfo, query strings and fragments are dropped.
+ *
+ * @example
+ * redact('GET https://user:pw@api.example.com/v1?token=abc failed') // 'GET https://api.example.com/v1 failed'
+ */
+export function redact(text: string): string {
+  return text.replace(URL_IN_TEXT, (_m, scheme: string, _user, host: string, path: string) => `${scheme}${host}${path}`);
+}
+
+/**
+ * A URL without userinfo, query or fragment: safe to log.
+ *
+ * @example
+ * safeUrl('https://u:p@h.example/a?k=v') // 'https://h.example/a'
+ */
+export function safeUrl(url: string | URL): string {
+  try {
+    const u = new URL(String(url));
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return redact(String(url)).replace(/[?#].*$/, '');
+  }
+}

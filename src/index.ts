@@ -1,0 +1,32 @@
+// steadfast: the runtime-agnostic core. Explicit export list, no logic.
+
+// durations
+export { parseDuration, formatDuration } from './duration.js';
+export type { Duration, ParseDurationOptions } from './duration.js';
+
+// errors
+export { HttpError, BrokenCircuitError, isBrokenCircuit, isAbortError, isTimeoutError } from './errors.js';
+
+// backoff
+export { exponential, constant, linear, schedule, delays } from './backoff.js';
+export type { Backoff, BackoffStep, Jitter } from './backoff.js';
+
+// classification
+export { classify, isTransient, isTransientStatus, parseRetryAfter } from './classify.js';
+export type { Verdict, ClassifyOptions } from './classify.js';
+
+// clock
+export { systemClock } from './clock.js';
+export type { Clock, SleepOptions } from './clock.js';
+
+// events
+export { summarizeError, redact, safeUrl } from './events.js';
+export type { ResilienceEvent, ResilienceEventType, EventOf, EventSink, ErrorSummary, EventVerdict } from './events.js';
+
+// breaker, budget, registry (rank 2)
+
+// retry (rank 3)
+
+// health, poll, log (rank 3)
+
+// client (rank 4)

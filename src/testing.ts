@@ -1,0 +1,7 @@
+// steadfast/testing: virtual time and scripted fakes for users' unit tests. Explicit export list, no logic.
+
+export { FakeClock } from './fake-clock.js';
+export type { FakeClockOptions } from './fake-clock.js';
+export { seededRandom } from './random.js';
+
+// scriptedFetch, simulate (rank 5)
