@@ -1,0 +1,87 @@
+/**
+ * Running work under a caller's signal and a timeout, without leaks. Time comes from a Clock, so
+ * timeouts run in virtual time under test.
+ */
+import type { Clock } from './clock.js';
+import { timeoutError } from './errors.js';
+
+let never: AbortSignal | undefined;
+
+/** A signal that never aborts, shared, for callers that passed none. */
+export function neverAborted(): AbortSignal {
+  never ??= new AbortController().signal;
+  return never;
+}
+
+/** Options for {@link runWithSignal}. */
+export interface RunWithSignalOptions {
+  /** The caller's signal: aborting it rejects at once with `signal.reason`. */
+  signal?: AbortSignal | undefined;
+  /** Abort with a `TimeoutError` after this many ms (undefined or Infinity: no timeout). */
+  timeoutMs?: number | undefined;
+  clock: Clock;
+}
+
+/**
+ * Calls `fn` with a signal that aborts when the caller's signal aborts or the timeout passes, and
+ * settles as soon as either happens even if `fn` ignores its signal. Every listener and timer is
+ * removed when it settles.
+ *
+ * @example
+ * const res = await runWithSignal((signal) => fetch(url, { signal }), { signal, timeoutMs: 5_000, clock: systemClock });
+ */
+export function runWithSignal<T>(fn: (signal: AbortSignal) => Promise<T>, o: RunWithSignalOptions): Promise<T> {
+  const { signal, timeoutMs } = o;
+  if (signal?.aborted === true) return Promise.reject(signal.reason);
+  if (timeoutMs === undefined || timeoutMs === Infinity) {
+    return signal === undefined ? invoke(fn, neverAborted()) : settleOnAbort(invoke(fn, signal), signal);
+  }
+  const attempt = new AbortController();
+  const timer = new AbortController();
+  const onParentAbort = (): void => attempt.abort(signal?.reason);
+  signal?.addEventListener('abort', onParentAbort, { once: true });
+  o.clock.sleep(timeoutMs, timer.signal).then(
+    () => attempt.abort(timeoutError(timeoutMs)),
+    () => {}, // cancelled because the work settled first
+  );
+  const cleanup = (): void => {
+    signal?.removeEventListener('abort', onParentAbort);
+    timer.abort();
+  };
+  return settleOnAbort(invoke(fn, attempt.signal), attempt.signal).then(
+    (value) => {
+      cleanup();
+      return value;
+    },
+    (error: unknown) => {
+      cleanup();
+      throw error;
+    },
+  );
+}
+
+function invoke<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+  try {
+    return Promise.resolve(fn(signal));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Settles with `signal.reason` the moment `signal` aborts, else as `work` settles. */
+function settleOnAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
