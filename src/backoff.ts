@@ -48,10 +48,12 @@ class Policy implements Backoff {
     // Bounds used by jitter: decorrelated draws from [floor, prev*3], capped at `cap`.
     private readonly floor: number,
     private readonly cap: number,
+    // Smallest positive delay: decorrelated growth starts from it, so a floor of 0 can't stick at 0.
+    private readonly grow: number = floor,
   ) {}
 
   baseDelay(n: number): number {
-    return this.base(Math.min(n, this.limit));
+    return this.base(Math.max(1, Math.min(n, this.limit)));
   }
 
   first(random: () => number): BackoffStep | undefined {
@@ -68,7 +70,7 @@ class Policy implements Backoff {
     if (j === 'full') return random() * d;
     if (j === 'equal') return d / 2 + (random() * d) / 2;
     if (j === 'decorrelated') {
-      const high = Math.max(this.floor, (previous ?? this.floor) * 3);
+      const high = Math.max(this.floor, this.grow, (previous ?? this.grow) * 3);
       return Math.min(this.cap, this.floor + random() * (high - this.floor));
     }
     return Math.min(this.cap, d * (1 + j * (2 * random() - 1)));
@@ -175,6 +177,7 @@ export function linear(o: { initial: Duration; step: Duration; max: Duration; ji
     (n) => Math.min(max, initial + step * (n - 1)),
     initial,
     max,
+    initial > 0 ? initial : Math.min(step, max),
   );
 }
 
@@ -203,6 +206,7 @@ export function schedule(list: readonly Duration[], o: { repeatLast?: boolean; j
     (n) => ms[Math.min(n, ms.length) - 1] as number,
     Math.min(...ms),
     top,
+    Math.min(...ms.map((d) => (d > 0 ? d : Infinity)).concat(largest)),
   );
 }
 

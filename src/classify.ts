@@ -2,6 +2,9 @@
  * Transient-vs-permanent classification (pure). Rules follow SPEC §2, first match wins.
  */
 import { isAbortError, isBrokenCircuit, isObject, isTimeoutError } from './errors.js';
+import { parseRetryAfter } from './http-date.js';
+
+export { parseRetryAfter };
 
 /** What kind of failure an error is, and why. */
 export interface Verdict {
@@ -55,11 +58,16 @@ export const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENO
 
 const TLS_CODES = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
 const BROWSER_NETWORK_MESSAGES = new Set([
-  'failed to fetch',
-  'networkerror when attempting to fetch resource.',
-  'network request failed',
-  'load failed',
+  'failed to fetch', // Chrome
+  'networkerror when attempting to fetch resource.', // Firefox
+  'network request failed', // React Native, cross-fetch
+  'load failed', // Safari
+  'the internet connection appears to be offline.', // Safari
+  'network connection lost', // Cloudflare Workers
+  'terminated', // undici: the socket closed while the body was being read
 ]);
+// Deno: "error sending request for url (https://...): ..."
+const RUNTIME_NETWORK_PREFIXES = ['error sending request for url'];
 const PROGRAMMER_ERRORS = new Set(['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError']);
 const PERMANENT_WORDS = ['validation', 'invalid', 'unauthorized', 'forbidden', 'bad request', 'malformed', 'missing required', 'not found'];
 const TRANSIENT_WORDS = ['connection', 'timeout', 'timed out', 'unavailable', 'temporar', 'network', 'refused', 'unreachable', 'no route', 'reset', 'broken pipe', 'node offline', 'node not found'];
@@ -90,19 +98,8 @@ export function classify(error: unknown, o: ClassifyOptions = {}): Verdict {
   if (isBrokenCircuit(error)) return { kind: 'transient', reason: 'circuit open', retryAfterMs: error.retryAfterMs };
   if (!isObject(error)) return byMessage(String(error), o) ?? unclassified(o);
 
-  const status = statusOf(error);
-  if (status !== undefined && status >= 400 && status <= 599) {
-    const kind = o.statuses?.[status] ?? (isTransientStatus(status) ? 'transient' : 'permanent');
-    const verdict: Verdict = { kind, reason: `HTTP ${status}`, status };
-    if (status === 429 || status === 503) {
-      const wait = retryAfterOf(error, o.now);
-      if (wait !== undefined) verdict.retryAfterMs = wait;
-    }
-    return verdict;
-  }
-  if (status !== undefined && o.statuses?.[status] !== undefined) {
-    return { kind: o.statuses[status], reason: `HTTP ${status}`, status };
-  }
+  const byStatus = statusVerdict(error, o);
+  if (byStatus !== undefined) return byStatus;
 
   const byCode = codeVerdict(error, o);
   if (byCode !== undefined) return byCode;
@@ -110,15 +107,47 @@ export function classify(error: unknown, o: ClassifyOptions = {}): Verdict {
   const message = typeof error['message'] === 'string' ? error['message'] : '';
   const name = typeof error['name'] === 'string' ? error['name'] : '';
   if (name === 'TypeError' && message === 'fetch failed') return { kind: 'transient', reason: 'network error' };
-  if (BROWSER_NETWORK_MESSAGES.has(message.toLowerCase())) return { kind: 'transient', reason: 'network error' };
+  const lower = message.toLowerCase();
+  if (BROWSER_NETWORK_MESSAGES.has(lower) || RUNTIME_NETWORK_PREFIXES.some((p) => lower.startsWith(p))) {
+    return { kind: 'transient', reason: 'network error' };
+  }
+  // The caller's own patterns override the built-in rules below, programmer errors included.
+  if (o.patterns !== undefined) {
+    const custom = onChain(error, (text) => byCustom(text, o.patterns));
+    if (custom !== undefined) return custom;
+  }
   if (PROGRAMMER_ERRORS.has(name)) return { kind: 'permanent', reason: `programmer error (${name})` };
+  return onChain(error, (text) => byMessage(text, o)) ?? unclassified(o);
+}
 
+function onChain(error: Record<string, unknown>, test: (message: string) => Verdict | undefined): Verdict | undefined {
   for (let current: unknown = error, depth = 0; depth <= MAX_DEPTH && isObject(current); depth++, current = current['cause']) {
     const text = current['message'];
-    const verdict = typeof text === 'string' ? byMessage(text, o) : undefined;
+    const verdict = typeof text === 'string' ? test(text) : undefined;
     if (verdict !== undefined) return verdict;
   }
-  return unclassified(o);
+  return undefined;
+}
+
+// A wrapper such as `new Error('check-in failed', { cause: httpError })` keeps the status's verdict.
+function statusVerdict(error: Record<string, unknown>, o: ClassifyOptions): Verdict | undefined {
+  for (let current: unknown = error, depth = 0; depth <= MAX_DEPTH && isObject(current); depth++, current = current['cause']) {
+    const status = statusOf(current);
+    if (status === undefined) continue;
+    const override = o.statuses?.[status];
+    if (status < 400 || status > 599) {
+      if (override !== undefined) return { kind: override, reason: `HTTP ${status}`, status };
+      continue;
+    }
+    const kind = override ?? (isTransientStatus(status) ? 'transient' : 'permanent');
+    const verdict: Verdict = { kind, reason: `HTTP ${status}`, status };
+    if (status === 429 || status === 503) {
+      const wait = retryAfterOf(current, o.now);
+      if (wait !== undefined) verdict.retryAfterMs = wait;
+    }
+    return verdict;
+  }
+  return undefined;
 }
 
 /**
@@ -145,9 +174,10 @@ function statusOf(error: Record<string, unknown>): number | undefined {
 }
 
 function retryAfterOf(error: Record<string, unknown>, now: number | undefined): number | undefined {
-  if (typeof error['retryAfterMs'] === 'number') return error['retryAfterMs'];
-  const response = error['response'];
-  if (!isObject(response)) return undefined;
+  const given = error['retryAfterMs'];
+  if (typeof given === 'number' && given >= 0 && given <= Number.MAX_SAFE_INTEGER) return given;
+  // A thrown `Response` carries its own headers.
+  const response = isObject(error['response']) ? error['response'] : error;
   const headers = response['headers'];
   if (isObject(headers) && typeof headers['get'] === 'function') {
     return parseRetryAfter((headers['get'] as (n: string) => string | null).call(headers, 'retry-after'), now);
@@ -186,14 +216,20 @@ function codeAt(error: Record<string, unknown>, o: ClassifyOptions): Verdict | u
   return undefined;
 }
 
+function byCustom(message: string, custom: ClassifyOptions['patterns']): Verdict | undefined {
+  const text = message.toLowerCase();
+  const p = matchAny(text, message, custom?.permanent);
+  if (p !== undefined) return { kind: 'permanent', reason: `message matches ${p}` };
+  const t = matchAny(text, message, custom?.transient);
+  if (t !== undefined) return { kind: 'transient', reason: `message matches ${t}` };
+  return undefined;
+}
+
 function byMessage(message: string, o: ClassifyOptions): Verdict | undefined {
   const text = message.toLowerCase();
-  const custom = o.patterns;
-  if (custom !== undefined) {
-    const p = matchAny(text, message, custom.permanent);
-    if (p !== undefined) return { kind: 'permanent', reason: `message matches ${p}` };
-    const t = matchAny(text, message, custom.transient);
-    if (t !== undefined) return { kind: 'transient', reason: `message matches ${t}` };
+  if (o.patterns !== undefined) {
+    const custom = byCustom(message, o.patterns);
+    if (custom !== undefined) return custom;
   }
   // "node not found" means a cluster member is briefly gone, not a missing resource.
   if (text.includes('node not found')) return { kind: 'transient', reason: 'message matches "node not found"' };
@@ -205,61 +241,8 @@ function byMessage(message: string, o: ClassifyOptions): Verdict | undefined {
 function matchAny(lower: string, original: string, patterns: ReadonlyArray<string | RegExp> | undefined): string | undefined {
   if (patterns === undefined) return undefined;
   for (const p of patterns) {
-    if (typeof p === 'string' ? lower.includes(p.toLowerCase()) : p.test(original)) return typeof p === 'string' ? `"${p}"` : String(p);
+    // `search` ignores a /g regex's lastIndex, so a shared global RegExp matches every time.
+    if (typeof p === 'string' ? lower.includes(p.toLowerCase()) : original.search(p) !== -1) return typeof p === 'string' ? `"${p}"` : String(p);
   }
   return undefined;
-}
-
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-// IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
-const IMF = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-// RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT"
-const RFC850 = /^[A-Za-z]{6,9}, (\d{2})-([A-Za-z]{3})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-// asctime: "Sun Nov  6 08:49:37 1994"
-const ASCTIME = /^[A-Za-z]{3} ([A-Za-z]{3}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/;
-
-/**
- * Parses a `Retry-After` value into milliseconds to wait: delta-seconds (`"120"`) or an HTTP-date
- * in any of its three forms. A past date gives 0; junk gives `undefined`, never NaN or a negative.
- * An HTTP-date is resolved against `now` (epoch ms) and is ignored when `now` is not given, because
- * this pure function never reads the clock itself.
- *
- * @example
- * parseRetryAfter('120')                                         // 120000
- * parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', Date.UTC(1994, 10, 6, 8, 49, 7)) // 30000
- * parseRetryAfter('-5')                                          // undefined
- */
-export function parseRetryAfter(value: string | null | undefined, now?: number): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  if (/^\d+$/.test(value)) {
-    const ms = Number(value) * 1_000;
-    return Number.isSafeInteger(ms) ? ms : Number.MAX_SAFE_INTEGER;
-  }
-  if (now === undefined || !Number.isFinite(now)) return undefined;
-  const at = parseHttpDate(value);
-  return at === undefined ? undefined : Math.max(0, at - now);
-}
-
-function parseHttpDate(value: string): number | undefined {
-  let m = IMF.exec(value);
-  if (m !== null) return utc(m[3], m[2], m[1], m[4], m[5], m[6]);
-  m = RFC850.exec(value);
-  if (m !== null) {
-    // Two-digit years: RFC 9110 says a year more than 50 years ahead means the previous century.
-    const yy = Number(m[3]);
-    return utc(String(yy < 70 ? 2000 + yy : 1900 + yy), m[2], m[1], m[4], m[5], m[6]);
-  }
-  m = ASCTIME.exec(value);
-  if (m !== null) return utc(m[6], m[1], m[2], m[3], m[4], m[5]);
-  return undefined;
-}
-
-function utc(...parts: Array<string | undefined>): number | undefined {
-  const [year, mon, day, h, min, s] = parts;
-  const month = MONTHS.indexOf(String(mon).toLowerCase());
-  const nums = [year, day, h, min, s].map((p) => Number(String(p).trim()));
-  if (month < 0 || nums.some((n) => !Number.isInteger(n))) return undefined;
-  const [y, d, hh, mm, ss] = nums as [number, number, number, number, number];
-  if (d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60) return undefined;
-  return Date.UTC(y, month, d, hh, mm, ss);
 }

@@ -75,8 +75,9 @@ export function describeValue(value: unknown): string {
  */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '∞';
-  if (ms < 1_000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) {
+  // Thresholds sit where rounding would reach the next unit, so 999.7 is "1s", not "1000ms".
+  if (ms < 999.5) return `${Math.round(ms)}ms`;
+  if (ms < 59_950) {
     const s = Math.round(ms / 100) / 10;
     return `${s}s`;
   }

@@ -72,9 +72,9 @@ export function emit<T extends ResilienceEventType>(
   fields: Fields<T>,
 ): void {
   if (sink === undefined) return;
-  const event = { type, time: new Date(now).toISOString(), name, ...fields } as unknown as ResilienceEvent;
   try {
-    sink(event);
+    // Built inside the try: a broken clock (NaN time) must not break delivery either.
+    sink({ type, time: new Date(now).toISOString(), name, ...fields } as unknown as ResilienceEvent);
   } catch {
     // A broken logger must never turn a recovered call into a failure.
   }
@@ -113,7 +113,8 @@ function findCode(error: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*@)?([^\s/?#]*)([^\s?#]*)(\?[^\s#]*)?(#\S*)?/gi;
+// Userinfo runs to the last '@' before the path, so a password containing '@' is removed whole.
+const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*@)?([^\s/?#]*)([^\s?#]*)(\?[^\s#]*)?(#\S*)?/gi;
 
 /**
  * Removes secrets from free text: URL userinfo, query strings and fragments are dropped.
