@@ -26,6 +26,8 @@ export type { ResilienceEvent, ResilienceEventType, EventOf, EventSink, ErrorSum
 // breaker, budget, registry (rank 2)
 
 // retry (rank 3)
+export { withRetry } from './retry.js';
+export type { RetryOptions, RetryContext, GiveUpReason } from './retry.js';
 
 // health, poll, log (rank 3)
 

@@ -5,3 +5,7 @@ export type { FakeClockOptions } from './fake-clock.js';
 export { seededRandom } from './random.js';
 
 // scriptedFetch, simulate (rank 5)
+export { scriptedFetch } from './scripted-fetch.js';
+export type { ScriptedFetch, ScriptStep, RecordedCall, ScriptedFetchOptions } from './scripted-fetch.js';
+export { simulate } from './simulate.js';
+export type { SimulatedOutcome, SimulatedAttempt, SimulationResult } from './simulate.js';

@@ -1,0 +1,184 @@
+/**
+ * withRetry: the retry loop. Policy math lives in backoff/classify; this file only executes it,
+ * with time, randomness and telemetry injected.
+ */
+import { neverAborted, runWithSignal } from './abort.js';
+import { exponential, type Backoff, type BackoffStep } from './backoff.js';
+import type { RetryBudget } from './budget.js';
+import { classify, type ClassifyOptions, type Verdict } from './classify.js';
+import { systemClock, type Clock } from './clock.js';
+import { countOption, functionOption, parseDuration, type Duration } from './duration.js';
+import { emit, jsonCount, summarizeError, type EventSink } from './events.js';
+
+/** What each attempt receives. */
+export interface RetryContext {
+  /** Attempt number, 1-based. */
+  attempt: number;
+  /** Aborts when the caller's signal aborts or the attempt times out: pass it on to `fetch`. */
+  signal: AbortSignal;
+}
+
+/** Options for {@link withRetry}. All durations are ms or strings such as `"5s"`. */
+export interface RetryOptions {
+  /** Delays between attempts. @default exponential 500ms..30s, full jitter */
+  backoff?: Backoff;
+  /** Retries after the first attempt; `0` = one attempt, `Infinity` allowed. @default 5 */
+  maxRetries?: number;
+  /** No retry starts whose sleep would end later than this after the first attempt began. @default Infinity */
+  maxElapsed?: Duration;
+  /** Each attempt gets its own timeout (a `TimeoutError`, which is retried). @default none */
+  attemptTimeout?: Duration;
+  /** Caps how long a `Retry-After` (or an open breaker) may make us wait. @default '5m' */
+  maxRetryAfter?: Duration;
+  /** Aborts a sleep or an attempt at once; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Overrides the default decision (retry transient errors only). */
+  retryOn?: (error: unknown, verdict: Verdict) => boolean;
+  /** Shared retry budget that caps retry amplification during an outage. */
+  budget?: RetryBudget;
+  /** Adjusts classification (extra codes, statuses, patterns, `unknown`). */
+  classify?: ClassifyOptions;
+  clock?: Clock;
+  onEvent?: EventSink;
+  /** Name used in events. @default 'retry' */
+  name?: string;
+}
+
+/** Why {@link withRetry} stopped (the `reason` of its `give_up` event). */
+export type GiveUpReason = 'permanent' | 'aborted' | 'max-retries' | 'schedule-exhausted' | 'max-elapsed' | 'budget' | 'not-retryable';
+
+interface Settings {
+  backoff: Backoff;
+  maxRetries: number;
+  maxElapsed: number;
+  attemptTimeout: number | undefined;
+  maxRetryAfter: number;
+  signal: AbortSignal | undefined;
+  retryOn: RetryOptions['retryOn'];
+  budget: RetryBudget | undefined;
+  classify: ClassifyOptions | undefined;
+  clock: Clock;
+  onEvent: EventSink | undefined;
+  name: string;
+}
+
+let defaultBackoff: Backoff | undefined;
+const FIVE_MINUTES = 300_000;
+
+/** @internal Validates options once, at the call that receives them. */
+export function retrySettings(o: RetryOptions): Settings {
+  return {
+    backoff: o.backoff ?? (defaultBackoff ??= exponential({ initial: 500, max: 30_000, jitter: 'full' })),
+    maxRetries: o.maxRetries === undefined ? 5 : countOption('maxRetries', o.maxRetries, { allowInfinity: true }),
+    maxElapsed: o.maxElapsed === undefined ? Infinity : parseDuration(o.maxElapsed, { option: 'maxElapsed', allowInfinity: true }),
+    attemptTimeout: o.attemptTimeout === undefined ? undefined : positive('attemptTimeout', o.attemptTimeout),
+    maxRetryAfter:
+      o.maxRetryAfter === undefined ? FIVE_MINUTES : parseDuration(o.maxRetryAfter, { option: 'maxRetryAfter', allowInfinity: true }),
+    signal: o.signal,
+    retryOn: functionOption('retryOn', o.retryOn),
+    budget: o.budget,
+    classify: o.classify,
+    clock: o.clock ?? systemClock,
+    onEvent: functionOption('onEvent', o.onEvent),
+    name: o.name ?? 'retry',
+  };
+}
+
+function positive(option: string, value: Duration): number {
+  const ms = parseDuration(value, { option, allowInfinity: true });
+  if (ms === 0) throw new RangeError(`steadfast: ${option} must be > 0; got 0`);
+  return ms;
+}
+
+const NO_OPTIONS: RetryOptions = {};
+
+/**
+ * Calls `fn` until it succeeds, retrying transient failures with backoff. Rejects with the last
+ * attempt's error, unchanged, once an error is permanent or a limit is reached.
+ *
+ * @example
+ * const res = await withRetry(({ signal }) => fetch(url, { signal }).then(okOrThrow), {
+ *   backoff: exponential({ initial: '1s', max: '30s' }),
+ *   maxRetries: 5,
+ *   attemptTimeout: '10s',
+ * });
+ */
+export async function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, options: RetryOptions = NO_OPTIONS): Promise<T> {
+  const s = retrySettings(options);
+  const { clock, signal } = s;
+  if (signal?.aborted === true) throw signal.reason;
+  const start = clock.now();
+  s.budget?.recordCall(start);
+  let step: BackoffStep | undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Fast path: nothing to combine, so no controller, listener or closure.
+      if (signal === undefined && s.attemptTimeout === undefined) return await fn({ attempt, signal: neverAborted() });
+      return await runWithSignal((attemptSignal) => fn({ attempt, signal: attemptSignal }), {
+        signal,
+        timeoutMs: s.attemptTimeout,
+        clock,
+      });
+    } catch (error) {
+      const outcome = nextDelay(s, error, attempt, start, step);
+      if (typeof outcome === 'string') {
+        if (s.onEvent !== undefined) {
+          const now = clock.now();
+          emit(s.onEvent, 'give_up', s.name, now, { attempts: attempt, elapsedMs: now - start, reason: outcome, error: summarizeError(error) });
+        }
+        // The caller's abort surfaces as its own reason, whatever the attempt threw.
+        throw outcome === 'aborted' && isAborted(signal) ? signal?.reason : error;
+      }
+      step = outcome.step;
+      if (outcome.delay > 0) {
+        try {
+          await clock.sleep(outcome.delay, signal);
+        } catch (abortReason) {
+          if (s.onEvent !== undefined) {
+            const now = clock.now();
+            emit(s.onEvent, 'give_up', s.name, now, { attempts: attempt, elapsedMs: now - start, reason: 'aborted', error: summarizeError(error) });
+          }
+          throw abortReason;
+        }
+      }
+    }
+  }
+}
+
+/** Decides what follows a failed attempt: a delay and the next backoff step, or why we stop. */
+function nextDelay(
+  s: Settings,
+  error: unknown,
+  attempt: number,
+  start: number,
+  previous: BackoffStep | undefined,
+): { delay: number; step: BackoffStep } | GiveUpReason {
+  if (isAborted(s.signal)) return 'aborted';
+  const now = s.clock.now();
+  const verdict = classify(error, s.classify === undefined ? { now } : { ...s.classify, now });
+  const retryable = s.retryOn !== undefined ? s.retryOn(error, verdict) : verdict.kind === 'transient';
+  if (!retryable) return verdict.kind === 'transient' ? 'not-retryable' : verdict.kind;
+  if (attempt > s.maxRetries) return 'max-retries';
+  const random = (): number => s.clock.random();
+  const step = previous === undefined ? s.backoff.first(random) : previous.next(random);
+  if (step === undefined) return 'schedule-exhausted';
+  const waitAsked = verdict.retryAfterMs === undefined ? 0 : Math.min(verdict.retryAfterMs, s.maxRetryAfter);
+  const delay = Math.max(step.delay, waitAsked);
+  if (now + delay - start > s.maxElapsed) return 'max-elapsed';
+  if (s.budget !== undefined && !s.budget.tryRetry(now)) return 'budget';
+  if (s.onEvent !== undefined) {
+    emit(s.onEvent, 'retry', s.name, now, {
+      attempt,
+      maxRetries: jsonCount(s.maxRetries),
+      delayMs: delay,
+      verdict,
+      error: summarizeError(error),
+    });
+  }
+  return { delay, step };
+}
+
+// A function, so TypeScript does not keep a narrowing of `signal.aborted` across awaits.
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
