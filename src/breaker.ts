@@ -1,0 +1,414 @@
+/**
+ * The circuit breaker: stops calling a failing dependency, lets a few trial calls through once
+ * `openFor` has passed, and closes again when they succeed. No timers: every transition happens
+ * lazily when a call arrives or the state is read, so an idle breaker holds no handle.
+ */
+import type { Backoff, BackoffStep } from './backoff.js';
+import { classify } from './classify.js';
+import { systemClock, type Clock } from './clock.js';
+import { countOption, describeValue, functionOption, parseDuration, type Duration } from './duration.js';
+import { BrokenCircuitError, isAbortError } from './errors.js';
+import { emit, type EventSink } from './events.js';
+import { RollingWindow } from './window.js';
+
+/** `closed`: calls go through; `open`: refused; `half-open`: trial calls go through; `isolated`: refused until `reset()`. */
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/**
+ * A breaker's state as a JSON-safe value with absolute epoch-ms times, so it survives
+ * `JSON.stringify`/`JSON.parse` and a process restart. Trials in flight and rate-mode counts are not kept.
+ */
+export interface BreakerSnapshot {
+  /** Format version. */
+  version: 1;
+  state: BreakerState;
+  /** Consecutive failures counted. */
+  failures: number;
+  /** Times it has opened. */
+  opens: number;
+  /** Epoch ms when the current outage began (`null` while closed). */
+  downSince: number | null;
+  /** Epoch ms when the open period ends (`null` unless open or half-open). */
+  halfOpenAt: number | null;
+  /** The current (last) open period, in ms. */
+  openForMs: number;
+  /** Consecutive re-opens without closing (how far a `Backoff` openFor has grown). */
+  reopens: number;
+}
+
+/** Options for {@link CircuitBreaker}. Every option is validated by the constructor. */
+export interface CircuitBreakerOptions {
+  /** Name used in events and errors. @default 'breaker' */
+  name?: string;
+  /** Consecutive failures that open the breaker (integer >= 1). Ignored in rate mode. @default 5 */
+  failureThreshold?: number;
+  /** Failure rate in (0, 1] that opens the breaker; setting it switches to rate mode. */
+  failureRate?: number;
+  /** Rate mode: calls that must be seen in `window` before the rate can open it. @default 10 */
+  minimumCalls?: number;
+  /** Rate mode: the sliding window over which calls and failures are counted. @default '30s' */
+  window?: Duration;
+  /** How long it stays open. A `Backoff` grows the time on each consecutive re-open, and starts over once it closes. @default '30s' */
+  openFor?: Duration | Backoff;
+  /** Trial calls let through at a time while half-open; that many successes close it. @default 1 */
+  halfOpenMaxCalls?: number;
+  /** A trial still running after this long frees its slot and counts as failed. @default the current open period (at least 1s) */
+  halfOpenTimeout?: Duration;
+  /** Which errors count as failures. @default transient errors only (`classify(error).kind === 'transient'`) */
+  isFailure?: (error: unknown) => boolean;
+  /** State saved by {@link CircuitBreaker.snapshot}, e.g. across a restart. */
+  initialState?: BreakerSnapshot;
+  /** Time and randomness. @default systemClock */
+  clock?: Clock;
+  /** Receives `breaker_open`, `breaker_half_open`, `breaker_closed` and `breaker_isolated` events. */
+  onEvent?: EventSink;
+}
+
+const DEFAULT_OPEN_FOR = 30_000;
+const MIN_DEFAULT_TRIAL_TIMEOUT = 1_000;
+const CALLS = 0;
+const FAILS = 1;
+const SUCCESS = 0;
+const FAILURE = 1;
+const NEUTRAL = 2;
+
+/** Shared default, so breakers don't each carry a closure. */
+function transientIsFailure(error: unknown): boolean {
+  return classify(error).kind === 'transient';
+}
+
+interface RateMode {
+  readonly rate: number;
+  readonly minimumCalls: number;
+  readonly window: RollingWindow;
+}
+
+/**
+ * Stops calling a dependency that keeps failing. Closed: calls go through and failures are
+ * counted. Open: calls are refused at once with a {@link BrokenCircuitError}. After `openFor`
+ * it is half-open: up to `halfOpenMaxCalls` trial calls go through; their success closes it,
+ * a failure re-opens it.
+ *
+ * @example
+ * const breaker = new CircuitBreaker({ name: 'api', failureThreshold: 5, openFor: '30s' });
+ * const tasks = await breaker.execute(() => fetchTasks());
+ */
+export class CircuitBreaker {
+  /** The name used in events and errors. */
+  readonly name: string;
+  private readonly clock: Clock;
+  private readonly onEvent: EventSink | undefined;
+  private readonly isFailure: (error: unknown) => boolean;
+  private readonly threshold: number;
+  private readonly openFor: number | Backoff;
+  private readonly maxTrials: number;
+  /** 0 means the default: the current open period. */
+  private readonly trialTimeout: number;
+  /** Only allocated in rate mode. */
+  private readonly rate: RateMode | undefined;
+  private st: BreakerState = 'closed';
+  /** Bumped on every transition: results of calls started in an older generation are ignored. */
+  private gen = 0;
+  private failures = 0;
+  private opened = 0;
+  private downSince = 0;
+  private halfOpenAt = 0;
+  private openForMs: number;
+  private reopens = 0;
+  private step: BackoffStep | undefined = undefined;
+  /** Start times of the trial calls in flight (half-open only). */
+  private trials: number[] | undefined = undefined;
+  private trialsOk = 0;
+
+  constructor(o: CircuitBreakerOptions = {}) {
+    const name = o.name ?? 'breaker';
+    if (typeof name !== 'string' || name === '') throw new TypeError(`steadfast: name must be a non-empty string; got ${describeValue(name)}`);
+    this.name = name;
+    const clock = o.clock ?? systemClock;
+    if (typeof clock?.now !== 'function' || typeof clock.random !== 'function') {
+      throw new TypeError(`steadfast: clock must be a Clock with now() and random(); got ${describeValue(clock)}`);
+    }
+    this.clock = clock;
+    this.onEvent = functionOption('onEvent', o.onEvent);
+    this.isFailure = functionOption('isFailure', o.isFailure) ?? transientIsFailure;
+    this.threshold = countOption('failureThreshold', o.failureThreshold ?? 5, { min: 1 });
+    this.openFor = openForOption(o.openFor);
+    this.openForMs = typeof this.openFor === 'number' ? this.openFor : this.openFor.baseDelay(1);
+    this.maxTrials = countOption('halfOpenMaxCalls', o.halfOpenMaxCalls ?? 1, { min: 1 });
+    this.trialTimeout = o.halfOpenTimeout === undefined ? 0 : positiveDuration('halfOpenTimeout', o.halfOpenTimeout);
+    const minimumCalls = countOption('minimumCalls', o.minimumCalls ?? 10, { min: 1 });
+    const windowMs = o.window === undefined ? 30_000 : positiveDuration('window', o.window);
+    if (o.failureRate !== undefined) {
+      const rate = o.failureRate;
+      if (typeof rate !== 'number' || !(rate > 0 && rate <= 1)) {
+        throw new RangeError(`steadfast: failureRate must be a number in (0, 1]; got ${describeValue(rate)}`);
+      }
+      this.rate = { rate, minimumCalls, window: new RollingWindow({ windowMs, lanes: 2 }) };
+    } else {
+      this.rate = undefined;
+    }
+    if (o.initialState !== undefined) {
+      const s = checkSnapshot(o.initialState);
+      this.st = s.state;
+      this.failures = s.failures;
+      this.opened = s.opens;
+      this.downSince = s.downSince ?? 0;
+      this.halfOpenAt = s.halfOpenAt ?? 0;
+      this.openForMs = s.openForMs;
+      this.reopens = s.reopens;
+    }
+  }
+
+  /** The current state. Reading it may move `open` to `half-open` once `openFor` has passed. */
+  get state(): BreakerState {
+    if (this.st !== 'closed') this.catchUp(this.clock.now());
+    return this.st;
+  }
+
+  /** How many times it has opened (re-opens included): the number of `breaker_open` events. */
+  get opens(): number {
+    return this.opened;
+  }
+
+  /** Milliseconds until a trial call will be let through: 0 when calls go through now, `Infinity` while isolated. */
+  get retryAfterMs(): number {
+    if (this.st === 'closed') return 0;
+    const now = this.clock.now();
+    this.catchUp(now);
+    return this.waitFrom(now);
+  }
+
+  /**
+   * Runs `fn` unless the breaker is open, counting its outcome. Rejects at once with a
+   * {@link BrokenCircuitError} (without calling `fn`) while open or isolated, or while half-open
+   * with every trial slot taken. `fn`'s own error is rethrown unchanged.
+   */
+  async execute<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.st === 'closed' && this.rate === undefined) {
+      // The hot path: no clock read, no classification on success.
+      const gen = this.gen;
+      try {
+        const value = await fn();
+        if (this.failures !== 0 && gen === this.gen) this.failures = 0;
+        return value;
+      } catch (error) {
+        if (gen === this.gen && this.failed(error) && ++this.failures >= this.threshold) this.open(this.clock.now(), this.failures);
+        throw error;
+      }
+    }
+    return this.guarded(fn);
+  }
+
+  /** Refuses every call (BrokenCircuitError, state `isolated`, `retryAfterMs` Infinity) until {@link reset}. */
+  isolate(): void {
+    if (this.st === 'isolated') return;
+    const now = this.clock.now();
+    if (this.st === 'closed') this.downSince = now;
+    this.st = 'isolated';
+    this.gen++;
+    this.trials = undefined;
+    emit(this.onEvent, 'breaker_isolated', this.name, now, {});
+  }
+
+  /** Closes the breaker and forgets counted failures (emits `breaker_closed` if it was not closed). */
+  reset(): void {
+    if (this.st !== 'closed') return this.close(this.clock.now());
+    this.gen++;
+    this.failures = 0;
+    this.rate?.window.clear();
+  }
+
+  /** Moves an open breaker to half-open now (a health probe proved recovery). Returns whether it is now half-open. */
+  tryHalfOpen(): boolean {
+    if (this.st === 'closed' || this.st === 'isolated') return false;
+    const now = this.clock.now();
+    this.catchUp(now);
+    if (this.st === 'open') this.toHalfOpen(now);
+    return this.st === 'half-open';
+  }
+
+  /** The state as a JSON-safe value with absolute (epoch-ms) times, for {@link CircuitBreakerOptions.initialState}. */
+  snapshot(): BreakerSnapshot {
+    const down = this.st !== 'closed';
+    return {
+      version: 1,
+      state: this.st,
+      failures: this.failures,
+      opens: this.opened,
+      downSince: down ? this.downSince : null,
+      halfOpenAt: this.st === 'open' || this.st === 'half-open' ? this.halfOpenAt : null,
+      openForMs: this.openForMs,
+      reopens: this.reopens,
+    };
+  }
+
+  private guarded<T>(fn: () => Promise<T>): Promise<T> {
+    const now = this.clock.now();
+    this.catchUp(now);
+    if (this.st === 'closed') return this.rate === undefined ? this.execute(fn) : this.rateCall(fn, this.rate);
+    if (this.st === 'half-open') {
+      const trials = (this.trials ??= []);
+      if (trials.length < this.maxTrials) return this.trial(fn, now, trials);
+    }
+    return Promise.reject(new BrokenCircuitError(this.waitFrom(now), this.st, this.name));
+  }
+
+  private async rateCall<T>(fn: () => Promise<T>, rate: RateMode): Promise<T> {
+    const gen = this.gen;
+    try {
+      const value = await fn();
+      if (gen === this.gen) rate.window.add(this.clock.now(), CALLS);
+      return value;
+    } catch (error) {
+      if (gen === this.gen) {
+        const now = this.clock.now();
+        rate.window.add(now, CALLS);
+        if (this.failed(error)) {
+          rate.window.add(now, FAILS);
+          const calls = rate.window.sum(now, CALLS);
+          const fails = rate.window.sum(now, FAILS);
+          if (calls >= rate.minimumCalls && fails >= rate.rate * calls) this.open(now, fails);
+        }
+      }
+      throw error;
+    }
+  }
+
+  private async trial<T>(fn: () => Promise<T>, started: number, trials: number[]): Promise<T> {
+    const gen = this.gen;
+    trials.push(started);
+    try {
+      const value = await fn();
+      this.endTrial(gen, started, SUCCESS);
+      return value;
+    } catch (error) {
+      // A caller's abort says nothing about the dependency; any other answer that is not a failure (a 404) proves it is up.
+      this.endTrial(gen, started, this.failed(error) ? FAILURE : isAbortError(error) ? NEUTRAL : SUCCESS);
+      throw error;
+    }
+  }
+
+  private endTrial(gen: number, started: number, outcome: number): void {
+    const now = this.clock.now();
+    this.catchUp(now);
+    if (gen !== this.gen) return; // a late result: the trial already timed out, or the breaker moved on
+    const trials = this.trials as number[];
+    trials.splice(trials.indexOf(started), 1);
+    if (outcome === FAILURE) this.open(now, ++this.failures);
+    else if (outcome === SUCCESS && ++this.trialsOk >= this.maxTrials) this.close(now);
+  }
+
+  private failed(error: unknown): boolean {
+    try {
+      return Boolean(this.isFailure(error));
+    } catch {
+      return true; // a broken predicate must not hide the caller's error
+    }
+  }
+
+  /** Applies the transitions that time alone causes: a trial timing out, the open period ending. */
+  private catchUp(now: number): void {
+    if (this.st === 'half-open') {
+      const first = this.trials?.[0];
+      const timeout = this.trialTimeout || Math.max(this.openForMs, MIN_DEFAULT_TRIAL_TIMEOUT);
+      // Re-open as of the moment the trial timed out, so a late observer doesn't stretch the open period.
+      if (first !== undefined && now - first >= timeout) this.open(first + timeout, ++this.failures, now);
+    }
+    if (this.st === 'open' && now >= this.halfOpenAt) this.toHalfOpen(now);
+  }
+
+  private waitFrom(now: number): number {
+    if (this.st === 'closed') return 0;
+    if (this.st === 'isolated') return Infinity;
+    if (this.st === 'open') return Math.max(0, this.halfOpenAt - now);
+    const trials = this.trials;
+    if (trials === undefined || trials.length < this.maxTrials) return 0;
+    const timeout = this.trialTimeout || Math.max(this.openForMs, MIN_DEFAULT_TRIAL_TIMEOUT);
+    return Math.max(0, (trials[0] as number) + timeout - now);
+  }
+
+  private open(at: number, failures: number, now = at): void {
+    if (this.st === 'closed') {
+      this.downSince = at;
+      this.reopens = 0;
+      this.step = undefined;
+    } else {
+      this.reopens++;
+    }
+    const ms = this.nextOpenFor();
+    this.openForMs = ms;
+    this.halfOpenAt = at + ms;
+    this.st = 'open';
+    this.gen++;
+    this.opened++;
+    this.trials = undefined;
+    this.trialsOk = 0;
+    emit(this.onEvent, 'breaker_open', this.name, now, { failures, openForMs: ms });
+  }
+
+  private nextOpenFor(): number {
+    const spec = this.openFor;
+    if (typeof spec === 'number') return spec;
+    const random = (): number => this.clock.random();
+    if (this.step !== undefined) {
+      this.step = this.step.next(random) ?? this.step; // a finished schedule keeps its last delay
+    } else {
+      // First open, or the first re-open after a restore: walk to the re-open count.
+      let step = spec.first(random);
+      for (let i = Math.min(this.reopens, 10_000); i > 0 && step !== undefined; i--) step = step.next(random) ?? step;
+      this.step = step;
+    }
+    return this.step?.delay ?? DEFAULT_OPEN_FOR;
+  }
+
+  private toHalfOpen(now: number): void {
+    this.st = 'half-open';
+    this.gen++;
+    this.trials = undefined;
+    this.trialsOk = 0;
+    emit(this.onEvent, 'breaker_half_open', this.name, now, {});
+  }
+
+  private close(now: number): void {
+    this.st = 'closed';
+    this.gen++;
+    this.failures = 0;
+    this.reopens = 0;
+    this.step = undefined;
+    this.trials = undefined;
+    this.trialsOk = 0;
+    this.rate?.window.clear();
+    emit(this.onEvent, 'breaker_closed', this.name, now, { downtimeMs: Math.max(0, now - this.downSince) });
+  }
+}
+
+function openForOption(value: Duration | Backoff | undefined): number | Backoff {
+  if (value === undefined) return DEFAULT_OPEN_FOR;
+  if (typeof value === 'object' && value !== null && typeof value.first === 'function') return value;
+  return parseDuration(value as Duration, { option: 'openFor' });
+}
+
+function positiveDuration(option: string, value: Duration): number {
+  const ms = parseDuration(value, { option });
+  if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0; got ${describeValue(value)}`);
+  return ms;
+}
+
+const STATES: ReadonlySet<unknown> = new Set(['closed', 'open', 'half-open', 'isolated']);
+
+function checkSnapshot(s: BreakerSnapshot): BreakerSnapshot {
+  const bad = (field: string, value: unknown): never => {
+    throw new TypeError(`steadfast: initialState is not a BreakerSnapshot (from breaker.snapshot()): ${field} is ${describeValue(value)}`);
+  };
+  if (typeof s !== 'object' || s === null) return bad('the value', s);
+  if (s.version !== 1) bad('version', s.version);
+  if (!STATES.has(s.state)) bad('state', s.state);
+  for (const key of ['failures', 'opens', 'reopens'] as const) {
+    if (!Number.isInteger(s[key]) || s[key] < 0) bad(key, s[key]);
+  }
+  if (typeof s.openForMs !== 'number' || !Number.isFinite(s.openForMs) || s.openForMs < 0) bad('openForMs', s.openForMs);
+  if (s.downSince !== null && !Number.isFinite(s.downSince)) bad('downSince', s.downSince);
+  const timed = s.state === 'open' || s.state === 'half-open';
+  if (timed ? !Number.isFinite(s.halfOpenAt) : s.halfOpenAt !== null) bad('halfOpenAt', s.halfOpenAt);
+  return s;
+}
