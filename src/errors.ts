@@ -15,10 +15,11 @@ export class HttpError extends Error {
   override readonly name = 'HttpError' as const;
   /** HTTP status code. */
   readonly status: number;
+  // `declare`: with ES2022 class fields an absent option would otherwise be an own `undefined` property.
   /** The response (its body may already be consumed or cancelled). */
-  readonly response?: Response;
+  declare readonly response?: Response;
   /** Milliseconds the server asked us to wait (`Retry-After`), if any. */
-  readonly retryAfterMs?: number;
+  declare readonly retryAfterMs?: number;
 
   constructor(
     status: number,

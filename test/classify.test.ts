@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { classify, isTransient, isTransientStatus, NOT_SENT_CODES, type ClassifyOptions, type Verdict } from '../src/classify.js';
+import { classify, isTransient, isTransientStatus, NOT_SENT_CODES, parseRetryAfter, type ClassifyOptions, type Verdict } from '../src/classify.js';
 import { BrokenCircuitError, HttpError, timeoutError } from '../src/errors.js';
 
 const withCode = (code: string, message = `boom ${code}`): Error => Object.assign(new Error(message), { code });
@@ -355,5 +355,75 @@ describe('classify never throws', () => {
   it('reads a code exposed through a getter', () => {
     const viaGetter = Object.defineProperty(new Error('zzz'), 'code', { get: () => 'ECONNRESET' });
     expect(classify(viaGetter)).toMatchObject({ kind: 'transient', code: 'ECONNRESET' });
+  });
+});
+
+describe('parseRetryAfter', () => {
+  // RFC 9110's example instant, and "now" 30 s before it.
+  const at = Date.UTC(1994, 10, 6, 8, 49, 37);
+  const now = at - 30_000;
+
+  it.each<[string, number]>([
+    ['0', 0],
+    ['1', 1_000],
+    ['120', 120_000],
+    ['007', 7_000],
+  ])('reads delta-seconds %j as %d ms', (value, ms) => {
+    expect(parseRetryAfter(value)).toBe(ms);
+    expect(parseRetryAfter(value, now)).toBe(ms);
+  });
+
+  it.each([
+    ['IMF-fixdate', 'Sun, 06 Nov 1994 08:49:37 GMT'],
+    ['RFC 850', 'Sunday, 06-Nov-94 08:49:37 GMT'],
+    ['asctime', 'Sun Nov  6 08:49:37 1994'],
+  ])('reads an %s date as the time from now until it', (_form, value) => {
+    expect(parseRetryAfter(value, now)).toBe(30_000);
+  });
+
+  it('gives 0 for a date in the past', () => {
+    expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', at + 60_000)).toBe(0);
+    expect(parseRetryAfter('Sun Nov  6 08:49:37 1994', at + 1)).toBe(0);
+  });
+
+  it('ignores an HTTP-date when no now is given: the pure function never reads the clock', () => {
+    expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT')).toBeUndefined();
+    expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', NaN)).toBeUndefined();
+  });
+
+  it.each([null, undefined])('gives undefined for %s', (value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined();
+  });
+
+  it.each(['-5', '1.5', '+3', ' 120', '', 'abc', '1e3', 'Sun, 32 Nov 1994 08:49:37 GMT', 'Sun, 06 Foo 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 25:49:37 GMT'])(
+    'junk %j gives undefined, never NaN or a negative',
+    (value) => {
+      expect(parseRetryAfter(value)).toBeUndefined();
+      expect(parseRetryAfter(value, now)).toBeUndefined();
+    },
+  );
+
+  it('an absurdly large delta stays a finite, non-negative number', () => {
+    for (const value of ['99999999999999999999999', '9'.repeat(400)]) {
+      const ms = parseRetryAfter(value);
+      expect(Number.isFinite(ms)).toBe(true);
+      expect(ms).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('returns undefined or a finite number >= 0 for any string (fast-check)', () => {
+    const dateLike = fc
+      .tuple(fc.integer({ min: 0, max: 99 }), fc.constantFrom('Nov', 'Feb', 'Xyz'), fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }))
+      .map(([d, m, y, h]) => `Sun, ${String(d).padStart(2, '0')} ${m} ${y} ${String(h).padStart(2, '0')}:00:00 GMT`);
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[-+ ]?\d{0,25}(\.\d)?$/), dateLike), fc.option(fc.double(), { nil: undefined }), (value, at) => {
+        const ms = parseRetryAfter(value, at);
+        if (ms !== undefined) {
+          expect(Number.isFinite(ms)).toBe(true);
+          expect(ms).toBeGreaterThanOrEqual(0);
+        }
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });
