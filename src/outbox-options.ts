@@ -1,0 +1,161 @@
+/**
+ * The Outbox's public types, its errors, and its options resolved and validated once, at open.
+ */
+import { exponential, type Backoff } from './backoff.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
+import type { ClassifyOptions } from './classify.js';
+import { systemClock, type Clock } from './clock.js';
+import { countOption, describeValue, functionOption } from './duration.js';
+import type { EventSink } from './events.js';
+
+/** A JSON value: what an outbox stores. `undefined` properties are dropped, as by `JSON.stringify`. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
+
+/** One item of an {@link Outbox}. */
+export interface OutboxItem {
+  /** Stable across attempts and restarts: send it as an idempotency key. */
+  readonly key: string;
+  readonly payload: JsonValue;
+  /** When it was enqueued, epoch ms. */
+  readonly enqueuedAt: number;
+  /** Delivery attempts started so far, including the current one when handed to `send` (0 when just enqueued). */
+  readonly attempts: number;
+}
+
+/** Delivers one item. Resolve when the server has it; reject to retry (transient) or dead-letter (permanent). */
+export type OutboxSend = (item: OutboxItem, ctx: { signal: AbortSignal }) => Promise<void>;
+
+/** Anything with `execute`, such as a {@link CircuitBreaker}. */
+export interface OutboxBreaker {
+  execute<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** Options for `Outbox.open`. */
+export interface OutboxOptions {
+  /** The log file. Its directory is created if missing; `<path>.dead` and `<path>.tmp` sit beside it. */
+  path: string;
+  /** Delivers one item; its `signal` aborts when `stop()` is called. */
+  send: OutboxSend;
+  /** Waits between attempts at a transiently failing item. A finite schedule dead-letters the item when used up. @default exponential 1s..5m, full jitter */
+  backoff?: Backoff;
+  /** Most items waiting at once; `enqueue` rejects with `OutboxFullError` beyond. @default 100_000 */
+  maxItems?: number;
+  /** Most bytes of waiting items (their stored lines); `enqueue` rejects with `OutboxFullError` beyond. @default 33_554_432 (32 MiB) */
+  maxBytes?: number;
+  /** Compact the file after this many items left it (delivered or dead). @default 1_000 */
+  compactAfter?: number;
+  /** ...or once this many bytes of the file belong to items that left, whichever comes first. @default 1_048_576 (1 MiB) */
+  compactAfterBytes?: number;
+  /**
+   * Wraps every `send` call in a circuit breaker (yours, or one built from these options with the
+   * outbox's clock and event sink): while it is open, the outbox waits until it half-opens.
+   * @default none
+   */
+  breaker?: CircuitBreaker | OutboxBreaker | CircuitBreakerOptions;
+  /** Adjusts which `send` errors are transient (retry) or permanent (dead letter). */
+  classify?: ClassifyOptions;
+  /** Receives `outbox_*` events (never the payload). */
+  onEvent?: EventSink;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Name used in events. @default 'outbox' */
+  name?: string;
+}
+
+/** @internal Options with defaults applied. */
+export interface ResolvedOutboxOptions {
+  path: string;
+  send: OutboxSend;
+  backoff: Backoff;
+  maxItems: number;
+  maxBytes: number;
+  compactAfter: number;
+  compactAfterBytes: number;
+  breaker: OutboxBreaker | undefined;
+  classify: ClassifyOptions;
+  onEvent: EventSink | undefined;
+  clock: Clock;
+  name: string;
+}
+
+let defaultBackoff: Backoff | undefined;
+
+/** @internal Validates options (TypeError/RangeError naming the option and value) and applies defaults. */
+export function resolveOutboxOptions(o: OutboxOptions): ResolvedOutboxOptions {
+  if (typeof o !== 'object' || o === null) throw new TypeError(`steadfast: Outbox.open needs an options object; got ${describeValue(o)}`);
+  if (typeof o.path !== 'string' || o.path === '') throw new TypeError(`steadfast: path must be a non-empty string; got ${describeValue(o.path)}`);
+  if (typeof o.send !== 'function') throw new TypeError(`steadfast: send must be a function; got ${describeValue(o.send)}`);
+  if (o.backoff !== undefined && typeof (o.backoff as Partial<Backoff>).first !== 'function') {
+    throw new TypeError(`steadfast: backoff must be a Backoff (from exponential(), constant(), linear() or schedule()); got ${describeValue(o.backoff)}`);
+  }
+  if (o.breaker !== undefined && (typeof o.breaker !== 'object' || o.breaker === null)) {
+    throw new TypeError(`steadfast: breaker must be a CircuitBreaker or CircuitBreakerOptions; got ${describeValue(o.breaker)}`);
+  }
+  const clock = o.clock ?? systemClock;
+  if (typeof clock.now !== 'function' || typeof clock.sleep !== 'function' || typeof clock.random !== 'function') {
+    throw new TypeError(`steadfast: clock must have now(), sleep() and random(); got ${describeValue(o.clock)}`);
+  }
+  if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(`steadfast: name must be a string; got ${describeValue(o.name)}`);
+  return {
+    path: o.path,
+    send: o.send,
+    backoff: o.backoff ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' })),
+    maxItems: countOption('maxItems', o.maxItems ?? 100_000, { min: 1, allowInfinity: true }),
+    maxBytes: countOption('maxBytes', o.maxBytes ?? 33_554_432, { min: 1, allowInfinity: true }),
+    compactAfter: countOption('compactAfter', o.compactAfter ?? 1_000, { min: 1, allowInfinity: true }),
+    compactAfterBytes: countOption('compactAfterBytes', o.compactAfterBytes ?? 1_048_576, { min: 1, allowInfinity: true }),
+    breaker: resolveBreaker(o.breaker, clock, o),
+    classify: o.classify ?? {},
+    onEvent: functionOption('onEvent', o.onEvent),
+    clock,
+    name: o.name ?? 'outbox',
+  };
+}
+
+function resolveBreaker(b: OutboxOptions['breaker'], clock: Clock, o: OutboxOptions): OutboxBreaker | undefined {
+  if (b === undefined) return undefined;
+  if (typeof (b as Partial<OutboxBreaker>).execute === 'function') return b as OutboxBreaker;
+  const options: CircuitBreakerOptions = { name: o.name ?? 'outbox', clock, ...(b as CircuitBreakerOptions) };
+  if (o.onEvent !== undefined && options.onEvent === undefined) options.onEvent = o.onEvent;
+  return new CircuitBreaker(options);
+}
+
+/**
+ * `enqueue` was refused because the outbox holds `maxItems` items or `maxBytes` bytes. Nothing
+ * already stored was dropped; retry later or shed load.
+ *
+ * @example
+ * try { await outbox.enqueue(event) } catch (e) { if (e instanceof OutboxFullError) dropOldestTelemetry() }
+ */
+export class OutboxFullError extends Error {
+  override readonly name = 'OutboxFullError' as const;
+  /** Items waiting when the enqueue was refused. */
+  readonly size: number;
+  /** Bytes of waiting items when the enqueue was refused. */
+  readonly bytes: number;
+  readonly maxItems: number;
+  readonly maxBytes: number;
+
+  constructor(size: number, bytes: number, maxItems: number, maxBytes: number) {
+    super(`steadfast: outbox is full (${size} items, ${bytes} bytes; maxItems ${maxItems}, maxBytes ${maxBytes})`);
+    this.size = size;
+    this.bytes = bytes;
+    this.maxItems = maxItems;
+    this.maxBytes = maxBytes;
+  }
+}
+
+/**
+ * `flush()` can't finish: the outbox is stopped (or was stopped while flushing) with items still
+ * waiting. Call `start()` first.
+ */
+export class OutboxStoppedError extends Error {
+  override readonly name = 'OutboxStoppedError' as const;
+  /** Items still waiting. */
+  readonly size: number;
+
+  constructor(size: number) {
+    super(`steadfast: outbox is stopped with ${size} item(s) waiting; call start() to deliver them`);
+    this.size = size;
+  }
+}

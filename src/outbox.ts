@@ -1,0 +1,391 @@
+/**
+ * The durable outbox (Node only): items are fsynced to an append-only log before `enqueue`
+ * resolves, then delivered in the background, FIFO and at least once, with backoff on transient
+ * failures and a dead-letter file for permanent ones.
+ */
+import { resolve as resolvePath } from 'node:path';
+import type { BackoffStep } from './backoff.js';
+import { classify, type Verdict } from './classify.js';
+import { emit, jsonCount, summarizeError } from './events.js';
+import {
+  appendDeadLetter,
+  byteLength,
+  HEADER_BYTES,
+  markLine,
+  OutboxFileError,
+  openLog,
+  putLine,
+  type OutboxLog,
+  type StoredItem,
+} from './outbox-file.js';
+import {
+  OutboxFullError,
+  OutboxStoppedError,
+  resolveOutboxOptions,
+  type JsonValue,
+  type OutboxItem,
+  type OutboxOptions,
+  type ResolvedOutboxOptions,
+} from './outbox-options.js';
+
+/** The longest `Retry-After` (or breaker wait) honoured before the next attempt: 5 minutes. */
+const MAX_RETRY_AFTER = 300_000;
+/** Absolute paths open in this process: two Outbox objects on one file would corrupt it. */
+const openPaths = new Set<string>();
+const noop = (): void => {};
+
+interface Entry extends StoredItem {
+  /** Enqueue order, for `flush()`. */
+  readonly seq: number;
+}
+
+interface Writing {
+  readonly entry: Entry;
+  readonly promise: Promise<OutboxItem>;
+}
+
+interface FlushWaiter {
+  readonly seq: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * A durable, file-backed queue that delivers its items in the background. Open one with
+ * {@link Outbox.open}, `start()` it, and `enqueue` JSON payloads: each resolves once it is on disk,
+ * and is handed to `send` (FIFO, at least once, with a stable `key`) until `send` resolves.
+ *
+ * @example
+ * const outbox = await Outbox.open({
+ *   path: './data/events.outbox',
+ *   send: async (item, { signal }) => {
+ *     const res = await fetch(url, { method: 'POST', body: JSON.stringify(item.payload), headers: { 'Idempotency-Key': item.key }, signal });
+ *     if (!res.ok) throw new HttpError(res.status);
+ *   },
+ * });
+ * outbox.start();
+ * await outbox.enqueue({ type: 'job_done', id: 42 });
+ */
+export class Outbox {
+  private readonly queue: (Entry | undefined)[] = [];
+  private head = 0;
+  private readonly waitingKeys = new Map<string, Entry>();
+  private readonly writing = new Map<string, Writing>();
+  private storedBytes = 0;
+  private writingBytes = 0;
+  private seq = 0;
+  private leftSinceCompaction: number;
+  private active: { controller: AbortController; loop: Promise<void> } | undefined;
+  private stopping: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private flushes: FlushWaiter[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly o: ResolvedOutboxOptions,
+    private readonly log: OutboxLog,
+    items: readonly StoredItem[],
+    leftCount: number,
+  ) {
+    for (const item of items) this.store({ ...item, seq: ++this.seq });
+    this.leftSinceCompaction = leftCount;
+  }
+
+  /**
+   * Opens (or creates) the outbox at `o.path` and loads the items still waiting. Delivery starts
+   * with `start()`. Rejects with a `TypeError`/`RangeError` naming a bad option, or an
+   * `OutboxFileError` if the file is not an outbox (it is left unchanged).
+   */
+  static async open(o: OutboxOptions): Promise<Outbox> {
+    const options = resolveOutboxOptions(o);
+    const path = resolvePath(options.path);
+    if (openPaths.has(path)) throw new OutboxFileError(path, 'is already open in this process; close() the other Outbox first');
+    openPaths.add(path);
+    try {
+      const loaded = await openLog(path);
+      const outbox = new Outbox({ ...options, path }, loaded.log, loaded.items, loaded.leftCount);
+      if (loaded.torn !== undefined) emit(options.onEvent, 'outbox_torn', options.name, options.clock.now(), loaded.torn);
+      await outbox.compactIfDue();
+      return outbox;
+    } catch (error) {
+      openPaths.delete(path);
+      throw error;
+    }
+  }
+
+  /** Items waiting: enqueued (or being written) and not yet delivered or dead-lettered. */
+  get size(): number {
+    return this.queue.length - this.head + this.writing.size;
+  }
+
+  /** Whether the background delivery loop is running (between `start()` and `stop()`). */
+  get running(): boolean {
+    return this.active !== undefined;
+  }
+
+  /**
+   * Stores `payload` and resolves once it is on disk (fsync; concurrent calls share one fsync).
+   * Enqueuing a `key` that is already waiting stores nothing and resolves with the waiting item.
+   * Rejects with `OutboxFullError` when `maxItems`/`maxBytes` would be exceeded, a `TypeError` for
+   * a payload that is not JSON, or the I/O error if the write failed (then nothing was stored).
+   *
+   * @param o.key the item's idempotency key. @default globalThis.crypto.randomUUID()
+   */
+  async enqueue(payload: JsonValue, o: { key?: string } = {}): Promise<OutboxItem> {
+    if (this.closed) throw new Error(`steadfast: outbox ${this.o.path} is closed`);
+    const key = o.key ?? globalThis.crypto.randomUUID();
+    if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${JSON.stringify(key)}`);
+    const waiting = this.waitingKeys.get(key);
+    if (waiting !== undefined) return toItem(waiting);
+    const writing = this.writing.get(key);
+    if (writing !== undefined) return writing.promise;
+    const json = serialize(payload);
+    const at = this.o.clock.now();
+    const line = putLine(key, at, json);
+    const bytes = byteLength(line);
+    const { maxItems, maxBytes } = this.o;
+    if (this.size + 1 > maxItems || this.bytes + bytes > maxBytes) {
+      if (this.o.onEvent !== undefined) {
+        emit(this.o.onEvent, 'outbox_full', this.o.name, at, { size: this.size, bytes: this.bytes, maxItems: jsonCount(maxItems), maxBytes: jsonCount(maxBytes) });
+      }
+      throw new OutboxFullError(this.size, this.bytes, maxItems, maxBytes);
+    }
+    const entry: Entry = { key, at, json, attempts: 0, bytes, seq: ++this.seq };
+    let settle!: { resolve: (item: OutboxItem) => void; reject: (error: unknown) => void };
+    const promise = new Promise<OutboxItem>((resolve, reject) => (settle = { resolve, reject }));
+    this.writing.set(key, { entry, promise });
+    this.writingBytes += bytes;
+    this.log.append(
+      line,
+      () => {
+        this.unwrite(entry);
+        this.store(entry);
+        if (this.o.onEvent !== undefined) emit(this.o.onEvent, 'outbox_enqueued', this.o.name, this.o.clock.now(), { key, size: this.size });
+        this.wake?.();
+        settle.resolve({ key, payload, enqueuedAt: at, attempts: 0 });
+      },
+      (error) => {
+        this.unwrite(entry);
+        this.settleFlushes();
+        settle.reject(error);
+      },
+    );
+    return promise;
+  }
+
+  /** Starts delivering in the background. Does nothing if already running. */
+  start(): void {
+    if (this.closed) throw new Error(`steadfast: outbox ${this.o.path} is closed`);
+    if (this.active !== undefined) return;
+    const controller = new AbortController();
+    const previous = this.stopping ?? Promise.resolve();
+    this.active = { controller, loop: previous.then(() => this.deliver(controller.signal)) };
+  }
+
+  /**
+   * Stops delivering: aborts the `signal` given to the `send` in flight and waits for it to settle
+   * (an item whose `send` resolved anyway counts as delivered), cancels any backoff wait, and
+   * waits for pending log writes. Leaves no timer behind. Pending `flush()` calls reject with
+   * `OutboxStoppedError`. `enqueue` keeps working while stopped; `start()` resumes.
+   */
+  stop(): Promise<void> {
+    const running = this.active;
+    if (running === undefined) return this.stopping ?? Promise.resolve();
+    this.active = undefined;
+    running.controller.abort(new DOMException('outbox stopped', 'AbortError'));
+    this.wake?.();
+    const stopping = (async (): Promise<void> => {
+      await running.loop;
+      await this.log.idle();
+      const waiters = this.flushes;
+      this.flushes = [];
+      for (const w of waiters) w.reject(new OutboxStoppedError(this.size));
+    })();
+    this.stopping = stopping;
+    return stopping;
+  }
+
+  /**
+   * Resolves once every item enqueued before the call has been delivered or dead-lettered and
+   * recorded on disk. On a stopped outbox it resolves at once if nothing older is waiting, and
+   * otherwise rejects with `OutboxStoppedError` (as it does if `stop()` is called meanwhile).
+   */
+  async flush(): Promise<void> {
+    const target = this.seq;
+    if (this.oldestWaiting() > target) return this.log.idle();
+    if (this.active === undefined) throw new OutboxStoppedError(this.size);
+    await new Promise<void>((resolve, reject) => this.flushes.push({ seq: target, resolve, reject }));
+    await this.log.idle();
+  }
+
+  /** Stops delivery, waits for pending writes and closes the file. The outbox can't be used afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.stop();
+    this.closed = true;
+    await this.log.close();
+    openPaths.delete(this.o.path);
+  }
+
+  private get bytes(): number {
+    return this.storedBytes + this.writingBytes;
+  }
+
+  private store(entry: Entry): void {
+    this.queue.push(entry);
+    this.waitingKeys.set(entry.key, entry);
+    this.storedBytes += entry.bytes;
+  }
+
+  private unwrite(entry: Entry): void {
+    this.writing.delete(entry.key);
+    this.writingBytes -= entry.bytes;
+  }
+
+  /** Removes the head item and records why (not awaited: a lost record only means a re-delivery). */
+  private leave(entry: Entry, op: 'ack' | 'dead'): void {
+    this.queue[this.head] = undefined; // let the payload be collected
+    this.head++;
+    if (this.head >= 1_024 && this.head * 2 >= this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    this.waitingKeys.delete(entry.key);
+    this.storedBytes -= entry.bytes;
+    this.leftSinceCompaction++;
+    this.log.append(markLine(op, entry.key), noop, noop);
+    this.settleFlushes();
+  }
+
+  private oldestWaiting(): number {
+    const head = this.queue[this.head];
+    if (head !== undefined) return head.seq;
+    for (const w of this.writing.values()) return w.entry.seq;
+    return Infinity;
+  }
+
+  private settleFlushes(): void {
+    if (this.flushes.length === 0) return;
+    const oldest = this.oldestWaiting();
+    this.flushes = this.flushes.filter((w) => (w.seq < oldest ? (w.resolve(), false) : true));
+  }
+
+  /** The delivery loop: one item at a time, from the head. */
+  private async deliver(signal: AbortSignal): Promise<void> {
+    const { clock, onEvent, name } = this.o;
+    let step: BackoffStep | undefined;
+    while (!signal.aborted) {
+      const entry = this.queue[this.head];
+      if (entry === undefined) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      const error = await this.attempt(entry, signal);
+      if (error === undefined) {
+        this.leave(entry, 'ack');
+        if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock.now(), { key: entry.key, attempts: entry.attempts, size: this.size });
+        step = undefined;
+        await this.compactIfDue();
+        continue;
+      }
+      if (signal.aborted) break; // stopped mid-attempt: the item stays at the head
+      const verdict = classify(error.error, { ...this.o.classify, now: clock.now() });
+      if (verdict.kind === 'permanent' && (await this.deadLetter(entry, verdict, error.error))) {
+        step = undefined;
+        continue;
+      }
+      step = step === undefined ? this.o.backoff.first(() => clock.random()) : step.next(() => clock.random());
+      if (step === undefined) {
+        const exhausted: Verdict = { ...verdict, kind: 'permanent', reason: `retries exhausted (${verdict.reason})` };
+        if (await this.deadLetter(entry, exhausted, error.error)) continue;
+        step = this.o.backoff.first(() => clock.random()); // couldn't even dead-letter it: keep it and keep trying
+      }
+      const delayMs = Math.max(step?.delay ?? 0, Math.min(verdict.retryAfterMs ?? 0, MAX_RETRY_AFTER));
+      this.log.append(markLine('fail', entry.key, entry.attempts), noop, noop);
+      if (onEvent !== undefined) {
+        emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error.error) });
+      }
+      try {
+        await clock.sleep(delayMs, signal);
+      } catch {
+        break; // stop() cancelled the wait
+      }
+    }
+  }
+
+  /** One `send` (through the breaker, if any). Resolves with the error, or undefined on success. */
+  private async attempt(entry: Entry, signal: AbortSignal): Promise<{ error: unknown } | undefined> {
+    const send = (): Promise<void> => {
+      entry.attempts++;
+      const item: OutboxItem = { key: entry.key, payload: JSON.parse(entry.json) as JsonValue, enqueuedAt: entry.at, attempts: entry.attempts };
+      return this.o.send(item, { signal });
+    };
+    try {
+      await (this.o.breaker === undefined ? send() : this.o.breaker.execute(send));
+      return undefined;
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  /** Moves the head item to `<path>.dead`. Returns false (item kept) if that file can't be written. */
+  private async deadLetter(entry: Entry, verdict: Verdict, error: unknown): Promise<boolean> {
+    const { clock, onEvent, name } = this.o;
+    const summary = summarizeError(error);
+    const line =
+      `{"key":${JSON.stringify(entry.key)},"payload":${entry.json},"enqueuedAt":${entry.at},"attempts":${entry.attempts},` +
+      `"verdict":${JSON.stringify(verdict)},"error":${JSON.stringify(summary)},"deadAt":${JSON.stringify(new Date(clock.now()).toISOString())}}\n`;
+    try {
+      await appendDeadLetter(this.o.path, line);
+    } catch {
+      return false;
+    }
+    this.leave(entry, 'dead');
+    if (onEvent !== undefined) emit(onEvent, 'outbox_dead', name, clock.now(), { key: entry.key, verdict, error: summary });
+    await this.compactIfDue();
+    return true;
+  }
+
+  /** Rewrites the log without the items that left, once enough of them did. Failure is not fatal. */
+  private async compactIfDue(): Promise<void> {
+    const garbage = this.log.fileBytes - HEADER_BYTES - this.storedBytes;
+    if (this.leftSinceCompaction < this.o.compactAfter && garbage < this.o.compactAfterBytes) return;
+    if (this.leftSinceCompaction === 0 && garbage <= 0) return;
+    this.leftSinceCompaction = 0;
+    try {
+      const { bytesBefore, bytesAfter } = await this.log.compact(() => {
+        let text = '';
+        let stored = 0;
+        for (let i = this.head; i < this.queue.length; i++) {
+          const e = this.queue[i] as Entry;
+          const line = putLine(e.key, e.at, e.json, e.attempts);
+          e.bytes = byteLength(line);
+          stored += e.bytes;
+          text += line;
+        }
+        this.storedBytes = stored;
+        return text;
+      });
+      const { onEvent } = this.o;
+      if (onEvent !== undefined) emit(onEvent, 'outbox_compacted', this.o.name, this.o.clock.now(), { size: this.size, bytesBefore, bytesAfter });
+    } catch {
+      // e.g. disk full: the old file is intact and still appended to; try again after the next threshold.
+    }
+  }
+}
+
+function serialize(payload: JsonValue): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(payload);
+  } catch (error) {
+    throw new TypeError(`steadfast: payload must be JSON-serializable: ${(error as Error).message}`, { cause: error });
+  }
+  if (json === undefined) throw new TypeError(`steadfast: payload must be a JSON value; got ${typeof payload}`);
+  return json;
+}
+
+function toItem(entry: Entry): OutboxItem {
+  return { key: entry.key, payload: JSON.parse(entry.json) as JsonValue, enqueuedAt: entry.at, attempts: entry.attempts };
+}
