@@ -1,0 +1,151 @@
+/**
+ * `steadfast simulate`: a fleet of poll loops through an outage, one row per policy.
+ */
+import { constant, exponential } from './backoff.js';
+import { choiceFlag, durationFlag, noPositionals, numberFlag, parseArgs, UsageError, type ParsedArgs } from './cli-args.js';
+import { backoffFlags, backoffFromArgs, hasBackoffFlags, table, type CliIo } from './cli-schedule.js';
+import { systemClock } from './clock.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { fleetDefaults, simulateFleet, type FleetOptions, type FleetPolicy, type FleetResult } from './fleet.js';
+import { renderFleetSvg } from './fleet-svg.js';
+
+/** Named policies for `--policy` and `--compare`. */
+export const fleetPresets: Readonly<Record<string, FleetPolicy>> = {
+  default: fleetDefaults,
+  'fixed-5s': { name: 'fixed-5s', backoff: constant('5s'), jitter: fleetDefaults.jitter },
+  'fixed-5m': { name: 'fixed-5m', backoff: constant('5m'), jitter: fleetDefaults.jitter },
+  // No randomness anywhere: agents that fail together retry together.
+  'no-jitter': { name: 'no-jitter', backoff: exponential({ initial: '1s', max: '30s', jitter: 'none' }), jitter: 0 },
+  budget: { ...fleetDefaults, name: 'budget', budget: { ratio: 0.2, minPerSecond: 0.05, window: '1m' } },
+  equal: { name: 'equal', backoff: exponential({ initial: '1s', max: '30s', jitter: 'equal' }), jitter: fleetDefaults.jitter },
+  decorrelated: { name: 'decorrelated', backoff: exponential({ initial: '1s', max: '30s', jitter: 'decorrelated' }), jitter: fleetDefaults.jitter },
+};
+
+const simulateFlags = {
+  ...backoffFlags,
+  agents: 'string',
+  interval: 'string',
+  'interval-jitter': 'string',
+  outage: 'string',
+  capacity: 'string',
+  failures: 'string',
+  horizon: 'string',
+  seed: 'string',
+  policy: 'string',
+  budget: 'string',
+  compare: 'boolean',
+  svg: 'string',
+  json: 'boolean',
+} as const;
+
+/** The policies a command line asks for, in order. */
+export function policiesFromArgs(args: ParsedArgs): FleetPolicy[] {
+  const names = args.booleans.has('compare') ? Object.keys(fleetPresets) : (args.values.get('policy')?.split(',') ?? []);
+  const out = names.map((raw) => {
+    const p = fleetPresets[raw.trim()];
+    if (p === undefined) throw new UsageError(`--policy must be among ${Object.keys(fleetPresets).join(', ')}; got ${JSON.stringify(raw)}`);
+    return p;
+  });
+  if (hasBackoffFlags(args)) {
+    const { backoff, label } = backoffFromArgs(args);
+    out.push({ name: label, backoff, jitter: fleetDefaults.jitter });
+  }
+  if (out.length === 0) out.push(fleetDefaults);
+  const jitter = numberFlag(args, 'interval-jitter', { min: 0, max: 1 });
+  const budget = budgetFlag(args);
+  return out.map((p) => ({
+    ...p,
+    ...(jitter === undefined ? {} : { jitter }),
+    ...(budget === undefined ? {} : { budget, name: `${p.name} + budget` }),
+  }));
+}
+
+function budgetFlag(args: ParsedArgs): FleetPolicy['budget'] {
+  const raw = args.values.get('budget');
+  if (raw === undefined) return undefined;
+  const [ratio, minPerSecond, window, extra] = raw.split(',');
+  const bad = (): never => {
+    throw new UsageError(`--budget must be ratio,minPerSecond[,window], e.g. 0.2,0.05,1m; got ${JSON.stringify(raw)}`);
+  };
+  const r = Number(ratio);
+  const m = Number(minPerSecond ?? 'x');
+  if (extra !== undefined || ratio === '' || !(r >= 0 && r <= 1000) || minPerSecond === '' || !(m >= 0 && Number.isFinite(m))) bad();
+  let w = 10_000;
+  try {
+    if (window !== undefined) w = parseDuration(window, { option: '--budget window' });
+  } catch {
+    bad();
+  }
+  if (!(w > 0)) bad();
+  return { ratio: r, minPerSecond: m, window: w };
+}
+
+/** Fleet options common to every policy of a run. */
+export function fleetOptionsFromArgs(args: ParsedArgs): Omit<FleetOptions, 'policy'> {
+  const o: Omit<FleetOptions, 'policy'> = {};
+  const put = <K extends keyof typeof o>(key: K, value: (typeof o)[K] | undefined): void => {
+    if (value !== undefined) o[key] = value;
+  };
+  put('agents', numberFlag(args, 'agents', { min: 1, max: 10_000_000, integer: true }));
+  put('interval', durationFlag(args, 'interval'));
+  put('outage', durationFlag(args, 'outage'));
+  put('capacity', numberFlag(args, 'capacity', { min: 1, max: 1e9, integer: true }));
+  put('failures', choiceFlag(args, 'failures', ['spread', 'simultaneous'] as const));
+  put('horizon', durationFlag(args, 'horizon'));
+  put('seed', numberFlag(args, 'seed', { min: 0, max: 2 ** 32 - 1, integer: true }));
+  if (o.interval === 0) throw new UsageError('--interval must be > 0');
+  const horizon = (o.horizon as number | undefined) ?? 3_600_000;
+  if (horizon > 7 * 86_400_000) throw new UsageError('--horizon must be at most 7d');
+  return o;
+}
+
+/** `steadfast simulate [flags]`: returns the exit code. */
+export function runSimulate(argv: readonly string[], io: CliIo): number {
+  const args = parseArgs(argv, simulateFlags);
+  noPositionals(args);
+  const options = fleetOptionsFromArgs(args);
+  const policies = policiesFromArgs(args);
+  const svg = args.values.get('svg');
+  if (svg !== undefined && io.writeFile === undefined) throw new UsageError('--svg needs a file system');
+  const started = systemClock.now();
+  const results = policies.map((policy) => simulateFleet({ ...options, policy }));
+  const elapsed = systemClock.now() - started;
+  if (svg !== undefined) io.writeFile?.(svg, renderFleetSvg(results));
+  if (args.booleans.has('json')) {
+    io.stdout.write(`${JSON.stringify(results.map(summary), null, 2)}\n`);
+    return 0;
+  }
+  const first = results[0] as FleetResult;
+  io.stdout.write(
+    `${first.agents} agents checking in every ${formatDuration(parseDuration(options.interval ?? '30s'))}, ` +
+      `server down ${formatDuration(first.outageMs)} (${first.failures} failures), then ${first.capacity} requests/s; ` +
+      `horizon ${formatDuration(first.horizonMs)}, seed ${options.seed ?? 1}\n`,
+  );
+  io.stdout.write(resultTable(results));
+  io.stdout.write(`simulated ${results.length} ${results.length === 1 ? 'policy' : 'policies'} in ${formatDuration(elapsed)}${svg === undefined ? '' : `; wrote ${svg}`}\n`);
+  return 0;
+}
+
+/** A JSON-safe summary of one result (the per-second series left out). */
+export function summary(r: FleetResult): Omit<FleetResult, 'offered'> {
+  const { offered: _offered, ...rest } = r;
+  return rest;
+}
+
+/** The text table: one row per policy. */
+export function resultTable(results: readonly FleetResult[]): string {
+  const head = ['policy', 'all back', 'floor', '× floor', 'p50', 'p99', 'peak load', 'wasted (down)', 'wasted (503)', 'never back'];
+  const rows = results.map((r) => [
+    r.policy,
+    r.allBackMs === null ? 'never' : formatDuration(r.allBackMs),
+    formatDuration(r.floorMs),
+    r.allBackMs === null ? '—' : (r.allBackMs / r.floorMs).toFixed(1),
+    formatDuration(r.p50Ms),
+    formatDuration(r.p99Ms),
+    `${r.peakLoad.toFixed(2)}×C`,
+    String(r.wastedDuringOutage),
+    String(r.wastedAfterOutage),
+    String(r.neverBack),
+  ]);
+  return table([head, ...rows], 1);
+}
