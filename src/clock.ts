@@ -34,27 +34,42 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   random: () => Math.random(),
   sleep(ms: number, signal?: AbortSignal, options?: SleepOptions): Promise<void> {
-    if (signal === undefined) {
+    const unref = options?.unref === true;
+    if (signal === undefined && ms <= MAX_TIMER) {
       return new Promise((resolve) => {
         const timer = setTimeout(resolve, ms);
-        if (options?.unref === true) unrefTimer(timer);
+        if (unref) unrefTimer(timer);
       });
     }
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // NaN and negatives mean 0, as for setTimeout.
+      let left = ms > 0 ? ms : 0;
+      const done = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      // setTimeout overflows past 2^31-1 ms and fires after 1ms: wait in chunks. Infinity waits for the signal.
+      const arm = (): void => {
+        if (left === Infinity) return;
+        const chunk = Math.min(left, MAX_TIMER);
+        left -= chunk;
+        timer = setTimeout(left > 0 ? arm : done, chunk);
+        if (unref) unrefTimer(timer);
+      };
       const onAbort = (): void => {
         clearTimeout(timer);
-        reject(signal.reason);
+        reject(signal?.reason);
       };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      if (options?.unref === true) unrefTimer(timer);
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      arm();
     });
   },
 };
+
+/** The longest delay setTimeout accepts (about 24.8 days). */
+const MAX_TIMER = 2_147_483_647;
 
 function unrefTimer(timer: unknown): void {
   // Node and Bun return a Timeout object with unref(); browsers return a number.

@@ -57,7 +57,8 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal, _options?: SleepOptions): Promise<void> {
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const timer: Timer = { at: this.time + Math.max(0, ms), seq: this.seq++, resolve: () => {} };
+      // NaN and negatives mean 0, as for setTimeout; Infinity never fires (only an abort ends it).
+      const timer: Timer = { at: this.time + (ms > 0 ? ms : 0), seq: this.seq++, resolve: () => {} };
       const onAbort = (): void => {
         this.remove(timer);
         reject(signal?.reason);
@@ -90,13 +91,13 @@ export class FakeClock implements Clock {
 
   /**
    * Fires timers until none is left (including ones scheduled while running), and returns the
-   * virtual time that passed. Stops with an error after `maxTimers`, which catches a loop that
+   * virtual time that passed. A sleep of `Infinity` never fires: it stays pending until aborted. Stops with an error after `maxTimers`, which catches a loop that
    * never ends (such as a poller that was not stopped).
    */
   async runAll(maxTimers = 100_000): Promise<number> {
     const start = this.time;
     await this.settle();
-    for (let fired = 0; this.timers.length > 0; fired++) {
+    for (let fired = 0; this.timers.length > 0 && (this.timers[0] as Timer).at !== Infinity; fired++) {
       if (fired >= maxTimers) throw new Error(`FakeClock.runAll: more than ${maxTimers} timers fired; is something looping forever?`);
       const next = this.timers.shift() as Timer;
       this.time = Math.max(this.time, next.at);
