@@ -28,7 +28,7 @@ export interface ClassifyOptions {
   statuses?: Readonly<Record<number, Kind>>;
   /** Per-code overrides or additions, e.g. `{ ESOCKETTIMEDOUT: 'transient' }`. */
   codes?: Readonly<Record<string, Kind>>;
-  /** Extra message patterns, checked before the defaults (permanent first). */
+  /** Extra message patterns (strings case-insensitive), checked down the cause chain before the programmer-error rule and the default words; permanent first. */
   patterns?: { transient?: ReadonlyArray<string | RegExp>; permanent?: ReadonlyArray<string | RegExp> };
   /** Epoch ms used to resolve an HTTP-date `Retry-After` (the retry loop passes its clock's time). */
   now?: number;
