@@ -289,6 +289,7 @@ export class Outbox {
         await this.compactIfDue();
         continue;
       }
+      this.log.append(markLine('fail', entry.key, entry.attempts), noop, noop);
       if (signal.aborted) break; // stopped mid-attempt: the item stays at the head
       const verdict = classify(error.error, { ...this.o.classify, now: clock.now() });
       if (verdict.kind === 'permanent' && (await this.deadLetter(entry, verdict, error.error))) {
@@ -302,7 +303,6 @@ export class Outbox {
         step = this.o.backoff.first(() => clock.random()); // couldn't even dead-letter it: keep it and keep trying
       }
       const delayMs = Math.max(step?.delay ?? 0, Math.min(verdict.retryAfterMs ?? 0, MAX_RETRY_AFTER));
-      this.log.append(markLine('fail', entry.key, entry.attempts), noop, noop);
       if (onEvent !== undefined) {
         emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error.error) });
       }
