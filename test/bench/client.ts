@@ -1,0 +1,98 @@
+/**
+ * Suite 4: latency the ResilientClient adds to a real request. The server is a separate Node
+ * process (node:http, keep-alive, 127.0.0.1, port 0) so its work doesn't share this event loop;
+ * requests alternate plain / client one at a time and the median of the paired ratios is kept.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fmt, runSuite, type Contender, type Row } from './harness.js';
+
+/** The client's surface this suite uses (kept structural, so this file loads before client.ts exists). */
+interface ClientLike {
+  fetch(input: string, init?: RequestInit): Promise<Response>;
+  close(): void;
+}
+type ClientModule = { ResilientClient: new (o: { baseUrl: string }) => ClientLike };
+
+const SERVER = `
+const http = require('node:http');
+const body = JSON.stringify({ ok: true, tasks: [] });
+const server = http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+process.stdin.on('end', () => process.exit(0)); // the parent went away
+process.stdin.resume();
+`;
+
+function startServer(): Promise<{ url: string; proc: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['-e', SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    proc.on('error', reject);
+    proc.on('exit', (code) => reject(new Error(`bench server exited early (${code})`)));
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve({ url: `http://127.0.0.1:${out.trim()}`, proc });
+    });
+  });
+}
+
+/** Loads the client if its file exists yet; `undefined` otherwise. */
+async function loadClient(): Promise<ClientModule | undefined> {
+  // A computed specifier: the suite must still run (without this contender) before client.ts lands.
+  const specifier = '../../src/client.js';
+  try {
+    return (await import(specifier)) as ClientModule;
+  } catch {
+    return undefined;
+  }
+}
+
+const MAX_ADDED = 0.05;
+
+/** Suite 4 as table rows; one row saying why when the client isn't available. */
+export async function clientRows(o: { rounds: number }): Promise<Row[]> {
+  const suite = 'client latency (node:http, keep-alive)';
+  const mod = await loadClient();
+  if (mod === undefined) {
+    return [{ suite, contender: 'ResilientClient', result: 'not measured', spread: 'src/client.ts not available', absolute: '', target: '≤ +5% median', verdict: '' }];
+  }
+  const { url, proc } = await startServer();
+  const client = new mod.ResilientClient({ baseUrl: url });
+  const target = `${url}/tasks`;
+  try {
+    const plain: Contender = {
+      name: 'fetch(url) + text()',
+      batch: async (n) => {
+        for (let i = 0; i < n; i++) await (await fetch(target)).text();
+      },
+    };
+    const resilient: Contender = {
+      name: 'client.fetch(url) + text()',
+      note: 'breaker, budget, health on',
+      target: 1 + MAX_ADDED,
+      batch: async (n) => {
+        for (let i = 0; i < n; i++) await (await client.fetch('/tasks')).text();
+      },
+    };
+    // One request per batch: each round is a pair of requests, so the ratio is per pair and the ns/op is a latency.
+    const [base, res] = await runSuite(
+      { title: suite, baseline: plain, contenders: [resilient], unit: 'us' },
+      { rounds: o.rounds, warmupRounds: Math.min(200, o.rounds), batchMs: 0, maxBatch: 1 },
+    );
+    return [base!, res!].map((r) => ({
+      suite,
+      contender: r.note === undefined ? r.name : `${r.name} (${r.note})`,
+      result: r.baseline ? 'baseline' : `${r.ratio >= 1 ? '+' : ''}${fmt((r.ratio - 1) * 100)}%`,
+      spread: r.baseline ? '' : `${fmt((r.p25 - 1) * 100)}% – ${fmt((r.p75 - 1) * 100)}% per pair`,
+      absolute: `median ${fmt(r.nsPerOp / 1000)} µs`,
+      target: r.baseline ? '' : '≤ +5% median',
+      verdict: r.baseline ? '' : r.ratio <= 1 + MAX_ADDED ? 'pass' : 'FAIL',
+    }));
+  } finally {
+    client.close();
+    proc.stdin?.end();
+  }
+}
