@@ -2,6 +2,7 @@
  * scriptedFetch: a fake `fetch` that plays a script of responses and errors in order and records
  * every call, in virtual time.
  */
+import { runWithSignal } from './abort.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 
@@ -57,9 +58,10 @@ export function scriptedFetch(script: readonly ScriptStep[], o: ScriptedFetchOpt
   const calls: RecordedCall[] = [];
   let next = 0;
   const fake = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init);
-    const signal = init?.signal ?? undefined;
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     if (signal?.aborted === true) throw signal.reason;
+    // Built without the signal: a Request keeps a listener on its signal until garbage collection.
+    const request = new Request(input, { ...init, signal: null });
     const call: RecordedCall = {
       method: request.method,
       url: request.url,
@@ -73,7 +75,8 @@ export function scriptedFetch(script: readonly ScriptStep[], o: ScriptedFetchOpt
     }
     const step = script[Math.min(next, script.length - 1)] as ScriptStep;
     next++;
-    return play(step, call, signal, clock);
+    // Like the real fetch, an abort rejects at once whatever the step is doing; no listener stays behind.
+    return runWithSignal(() => play(step, call, signal, clock), { signal, clock });
   };
   Object.defineProperty(fake, 'calls', { value: calls, enumerable: true });
   Object.defineProperty(fake, 'remaining', { get: () => Math.max(0, script.length - next), enumerable: true });
@@ -82,7 +85,7 @@ export function scriptedFetch(script: readonly ScriptStep[], o: ScriptedFetchOpt
 
 async function play(step: ScriptStep, call: RecordedCall, signal: AbortSignal | undefined, clock: Clock): Promise<Response> {
   if (typeof step === 'function') return toResponse(await step(call));
-  if (step === 'hang') return hang(signal);
+  if (step === 'hang') return new Promise<never>(() => {}); // only an abort ends it
   if (typeof step === 'object' && !(step instanceof Response) && !(step instanceof Error)) {
     if (step.delayMs !== undefined && step.delayMs > 0) await clock.sleep(step.delayMs, signal);
     return new Response(NULL_BODY.has(step.status) ? null : (step.body ?? ''), { status: step.status, headers: step.headers ?? {} });
@@ -93,11 +96,6 @@ async function play(step: ScriptStep, call: RecordedCall, signal: AbortSignal | 
 function toResponse(step: Response | number | Error): Response {
   if (step instanceof Error) throw step;
   if (typeof step === 'number') return new Response(NULL_BODY.has(step) ? null : '', { status: step });
-  return step;
-}
-
-function hang(signal: AbortSignal | undefined): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
+  // A clone, so a step played again (repeatLast, or listed twice) still has an unread body.
+  return step.clone();
 }
