@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const runFile = fileURLToPath(new URL('./bench/run.ts', import.meta.url));
+const LIMIT_MS = 45_000;
+
+/** Runs `run.ts --quick` in a child process; resolves with its output, or rejects past the limit. */
+function runQuick(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), runFile, '--quick'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`bench --quick did not finish within ${LIMIT_MS / 1000}s\n${stdout}\n${stderr}`));
+    }, LIMIT_MS);
+    proc.on('error', reject);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// Timings are not asserted: the machine is shared and noisy. This proves the bench runs and reports everyone.
+describe('npm run bench -- --quick', () => {
+  it('completes and prints one table naming every contender of every suite', { timeout: LIMIT_MS + 5_000 }, async () => {
+    const { code, stdout, stderr } = await runQuick();
+    expect(code, stderr).toBe(0);
+    const table = stdout.split('\n').filter((line) => line.startsWith('|'));
+    expect(table[0]).toMatch(/contender.*median ratio.*p25–p75.*target.*pass\/fail/);
+    const contenders = [
+      'await fn()',
+      'steadfast withRetry(fn)',
+      'steadfast breaker.execute(fn)',
+      'steadfast withRetry(() => breaker.execute(fn))',
+      'cockatiel retry.execute(fn)',
+      'cockatiel circuitBreaker.execute(fn)',
+      'cockatiel wrap(retry, breaker).execute(fn)',
+      'opossum breaker.fire()',
+      'p-retry pRetry(fn, {retries: 5})',
+      'hand-written loop',
+      'steadfast withRetry(fn, {backoff: constant(0)})',
+      'cockatiel retry(ConstantBackoff(0))',
+      'p-retry {minTimeout: 0, factor: 1}',
+      'client.fetch(url) + text()',
+    ];
+    for (const name of contenders) expect(table.some((line) => line.includes(name)), name).toBe(true);
+    for (const lib of ['steadfast', 'cockatiel', 'opossum']) {
+      expect(table.some((line) => line.includes('memory') && line.includes(`| ${lib} `) && /B\/breaker/.test(line)), lib).toBe(true);
+    }
+    // Every figure is a number: no NaN or Infinity from an empty or broken measurement.
+    expect(table.join('\n')).not.toMatch(/NaN|Infinity/);
+    expect(stdout).toMatch(/\d+\/\d+ steadfast targets met/);
+  });
+});
