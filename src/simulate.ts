@@ -57,7 +57,8 @@ export async function simulate(options: Omit<RetryOptions, 'clock'> & { seed?: n
       const outcome = outcomes[Math.min(attempt, outcomes.length) - 1] as SimulatedOutcome;
       const entry: SimulatedAttempt = { attempt, at: clock.now(), ok: false };
       timeline.push(entry);
-      const failure = await play(outcome, clock, signal);
+      // An attempt cut short by attemptTimeout rejects inside play: record that error too.
+      const failure = await play(outcome, clock, signal).catch((error: unknown) => error);
       if (failure === undefined) {
         entry.ok = true;
         return;
