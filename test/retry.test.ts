@@ -3,6 +3,7 @@ import { constant, exponential, schedule } from '../src/backoff.js';
 import { CircuitBreaker } from '../src/breaker.js';
 import { RetryBudget } from '../src/budget.js';
 import type { Clock } from '../src/clock.js';
+import type { Verdict } from '../src/classify.js';
 import { BrokenCircuitError, HttpError } from '../src/errors.js';
 import type { EventOf, ResilienceEvent } from '../src/events.js';
 import { FakeClock } from '../src/fake-clock.js';
@@ -303,7 +304,7 @@ describe('withRetry: retryOn', () => {
     const clock = new FakeClock();
     const notFound = http(404);
     const { fn } = scripted(clock, [notFound], 1);
-    const retryOn = vi.fn(() => true);
+    const retryOn = vi.fn((_error: unknown, _verdict: Verdict) => true);
     const result = await play(clock, withRetry(fn, { clock, backoff: constant('1s'), retryOn }));
     expect(result).toEqual({ ok: true, value: 'ok after 1' });
     expect(retryOn).toHaveBeenCalledWith(notFound, expect.objectContaining({ kind: 'permanent', status: 404 }));
