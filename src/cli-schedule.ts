@@ -64,6 +64,9 @@ export function backoffFromArgs(args: ParsedArgs): { backoff: Backoff; label: st
   const jitter = jitterFlag(args);
   const initial = durationFlag(args, 'initial') ?? 1_000;
   const max = durationFlag(args, 'max') ?? Math.max(30_000, initial);
+  if (max < initial && (kind === 'exponential' || kind === 'linear')) {
+    throw new UsageError(`--max (${fmt(max)}) must be at least --initial (${fmt(initial)})`);
+  }
   const j = jitter === undefined ? {} : { jitter };
   try {
     switch (kind) {

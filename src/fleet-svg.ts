@@ -99,13 +99,10 @@ export function renderFleetSvg(results: readonly FleetResult[], o: FleetSvgOptio
   return `${parts.join('\n')}\n`;
 }
 
-/** A little after the last agent is back (or the whole horizon when some never are). */
+/** A little after the last agent is back; a policy that never brings them all back shows 5 minutes past server-up. */
 function defaultUntil(results: readonly FleetResult[]): number {
   let last = 0;
-  for (const r of results) {
-    if (r.allBackMs === null) return r.offered.length;
-    last = Math.max(last, r.outageMs + r.allBackMs);
-  }
+  for (const r of results) last = Math.max(last, r.outageMs + (r.allBackMs ?? 300_000));
   return (last / 1000) * 1.25 + 10;
 }
 
