@@ -255,7 +255,8 @@ export class CircuitBreaker {
     this.catchUp(now);
     if (gen !== this.gen) return; // a late result: the trial already timed out, or the breaker moved on
     const trials = this.trials as number[];
-    trials.splice(trials.indexOf(started), 1);
+    const slot = trials.indexOf(started);
+    if (slot >= 0) trials.splice(slot, 1);
     if (outcome === FAILURE) this.open(now, ++this.failures);
     else if (outcome === SUCCESS && ++this.trialsOk >= this.maxTrials) this.close(now);
   }
