@@ -1,0 +1,147 @@
+/**
+ * One `ResilientClient` request: its attempts (through the breaker, under a per-attempt timeout),
+ * the method-safety rule deciding retries, the 401 refresh, and the retry sleep that releases the
+ * previous response and can be woken when the server is found again.
+ */
+import { runWithSignal } from './abort.js';
+import type { CircuitBreaker } from './breaker.js';
+import type { Verdict } from './classify.js';
+import type { Clock } from './clock.js';
+import { cancelBody, headerRecord, httpErrorFor, isUnauthorized, neverSent, type BodyKind } from './client-request.js';
+import type { Recovery } from './client-recovery.js';
+import type { ClientCounters } from './client-stats.js';
+import { isBrokenCircuit } from './errors.js';
+import type { RetryContext, RetryOptions } from './retry.js';
+
+/** Headers given to the client: fixed, or computed before each attempt (e.g. a fresh token). */
+export type ClientHeaders = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+
+/** @internal Everything a call needs from its client, resolved once in the client's constructor. */
+export interface Engine {
+  readonly fetch: typeof fetch;
+  readonly clock: Clock;
+  readonly breaker: CircuitBreaker | undefined;
+  readonly recovery: Recovery | undefined;
+  readonly counters: ClientCounters;
+  /** Lower-cased fixed headers, or the function to call per attempt. */
+  readonly headers: Record<string, string> | (() => HeadersInit | Promise<HeadersInit>);
+  /** Runs `onUnauthorized` (one run shared by concurrent 401s); `undefined` when not configured. */
+  readonly refreshAuth: (() => Promise<void>) | undefined;
+}
+
+/** @internal Per-request values, computed once per `client.fetch`. */
+export interface CallSpec {
+  url: string;
+  method: string;
+  /** What goes to `fetch` on every attempt, except `headers` and `signal`. */
+  init: RequestInit;
+  /** Per-request headers (lower-cased), applied over the client's. */
+  extraHeaders: Record<string, string> | undefined;
+  /** Basic credentials taken out of the URL; other headers' `authorization` wins. */
+  urlAuth: string | undefined;
+  body: BodyKind;
+  /** The method is idempotent, or the caller vouched for it (`idempotent`, `idempotencyKey`). */
+  repeatable: boolean;
+  timeoutMs: number;
+  retryOn: RetryOptions['retryOn'];
+}
+
+/** @internal The state of one request across its attempts; it is also the Clock its retry loop sleeps on. */
+export class Call implements Clock {
+  private lastResponse: Response | undefined;
+  private waitingOutBreaker = false;
+  private refreshed = false;
+
+  constructor(
+    private readonly e: Engine,
+    private readonly spec: CallSpec,
+  ) {}
+
+  now(): number {
+    return this.e.clock.now();
+  }
+
+  random(): number {
+    return this.e.clock.random();
+  }
+
+  /** Only retry sleeps come here (the per-attempt timeout runs on the client's own clock). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.release();
+    const recovery = this.e.recovery;
+    return this.waitingOutBreaker && recovery !== undefined ? recovery.sleep(ms, signal) : this.e.clock.sleep(ms, signal);
+  }
+
+  /** withRetry's decision: transient (or the caller's `retryOn`) AND safe to send again. */
+  readonly retryOn = (error: unknown, verdict: Verdict): boolean => {
+    const wanted = this.spec.retryOn !== undefined ? this.spec.retryOn(error, verdict) : verdict.kind === 'transient';
+    if (!wanted) return false;
+    const breakerRefused = isBrokenCircuit(error);
+    // A stream is consumed by the first send; only a call the breaker refused left it untouched.
+    const safe = this.spec.body === 'stream' ? breakerRefused : this.spec.repeatable || neverSent(error, verdict);
+    if (safe) this.waitingOutBreaker = breakerRefused;
+    return safe;
+  };
+
+  /** One attempt of withRetry, plus the single replay after a 401 refresh. */
+  async attempt(ctx: RetryContext): Promise<Response> {
+    if (ctx.attempt > 1) {
+      this.e.counters.retries++;
+      this.release();
+    }
+    try {
+      return await this.timed(ctx.signal);
+    } catch (error) {
+      const refresh = this.e.refreshAuth;
+      if (refresh === undefined || this.refreshed || !isUnauthorized(error) || this.spec.body === 'stream') throw error;
+      this.refreshed = true;
+      this.release();
+      await refresh();
+      this.e.counters.retries++;
+      return await this.timed(ctx.signal);
+    }
+  }
+
+  private async timed(signal: AbortSignal): Promise<Response> {
+    const { counters, recovery, clock } = this.e;
+    try {
+      const response = await runWithSignal((s) => this.send(s), { signal, timeoutMs: this.spec.timeoutMs, clock });
+      recovery?.succeeded();
+      return response;
+    } catch (error) {
+      if (isBrokenCircuit(error)) counters.shortCircuited++;
+      recovery?.failed(error);
+      throw error;
+    }
+  }
+
+  private async send(signal: AbortSignal): Promise<Response> {
+    const headers = await this.headers();
+    const init: RequestInit = { ...this.spec.init, headers, signal };
+    const breaker = this.e.breaker;
+    return breaker === undefined ? this.exchange(init) : breaker.execute(() => this.exchange(init));
+  }
+
+  /** The fetch itself; a 4xx/5xx is thrown here so the breaker sees it and withRetry classifies it. */
+  private async exchange(init: RequestInit): Promise<Response> {
+    this.e.counters.attempts++;
+    const response = await this.e.fetch(this.spec.url, init);
+    if (response.status < 400) return response;
+    this.lastResponse = response;
+    throw httpErrorFor(response, this.spec.method, this.spec.url, this.e.clock.now());
+  }
+
+  private async headers(): Promise<Record<string, string>> {
+    const own = this.e.headers;
+    const base = typeof own === 'function' ? headerRecord(await own(), 'headers()') : own;
+    const { extraHeaders: extra, urlAuth } = this.spec;
+    const merged = extra === undefined ? base : { ...base, ...extra };
+    return urlAuth === undefined || merged['authorization'] !== undefined ? merged : { ...merged, authorization: urlAuth };
+  }
+
+  /** The failed response will not be read: free its socket before the next attempt. */
+  private release(): void {
+    cancelBody(this.lastResponse);
+    this.lastResponse = undefined;
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * ResilientClient: `fetch` with a per-attempt timeout, retries that respect method safety, a
+ * circuit breaker, a shared retry budget, health probing that finds recovery early, and
+ * structured events. Everything is resolved once in the constructor; a call only does its own work.
+ */
+import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
+import { RetryBudget } from './budget.js';
+import { classify } from './classify.js';
+import { systemClock, type Clock } from './clock.js';
+import { Call, type ClientHeaders, type Engine } from './client-call.js';
+import { Recovery } from './client-recovery.js';
+import { baseUrlOption, bodyKind, headerRecord, isIdempotentMethod, resolveUrl, splitCredentials } from './client-request.js';
+import { ClientCounters, type ClientStats } from './client-stats.js';
+import { describeValue, functionOption, parseDuration, type Duration } from './duration.js';
+import { isObject } from './errors.js';
+import type { EventSink } from './events.js';
+import { HealthCheck, httpProbe } from './health.js';
+import { retrySettings, withRetry, type RetryOptions } from './retry.js';
+
+export type { ClientHeaders } from './client-call.js';
+
+/** Health probing while the breaker is open. */
+export interface ClientHealthOptions {
+  /** Path (joined to `baseUrl`) or absolute URL probed with GET; any 2xx passes. @default '/health' */
+  path?: string;
+  /** Time between probes while the breaker is open. @default '5s' */
+  interval?: Duration;
+  /** Longest a probe may take. @default '5s' */
+  timeout?: Duration;
+}
+
+/** Options for {@link ResilientClient}. Durations are ms or strings such as `"5s"`. */
+export interface ResilientClientOptions {
+  /** Prefix for relative paths: `/checkin` on `https://h/api` is `https://h/api/checkin`. */
+  baseUrl: string | URL;
+  /** The fetch to use, resolved once. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Time limit of each attempt (`Infinity` for none); a timed-out attempt is retried. @default '10s' */
+  timeout?: Duration;
+  /** Retry policy (see `withRetry`); `false` = one attempt. @default exponential 500ms..30s, full jitter, 5 retries */
+  retry?: RetryOptions | false;
+  /** A breaker shared by every call, its options, or `false` for none. @default a new breaker named after the client */
+  breaker?: CircuitBreakerOptions | CircuitBreaker | false;
+  /** Probe the server while the breaker is open; `false` = wait out `openFor`. @default on when the breaker is on */
+  health?: ClientHealthOptions | false;
+  /** Caps retries across every call of this client during an outage. @default a new RetryBudget() */
+  budget?: RetryBudget | false;
+  /** Headers sent on every attempt: fixed, or a function called before each attempt. */
+  headers?: ClientHeaders;
+  /** Called once when a request gets a 401 (e.g. to refresh a token); the request is then sent once more. */
+  onUnauthorized?: () => Promise<void>;
+  /** Receives `retry`, `give_up`, `breaker_*`, `health_*` and `recovered` events. */
+  onEvent?: EventSink;
+  /** Name carried by every event. @default 'client' */
+  name?: string;
+  /** Time source. @default systemClock */
+  clock?: Clock;
+}
+
+/** Per-request options on top of `RequestInit`. */
+export interface ClientRequestInit extends RequestInit {
+  /** Allow retrying a POST or PATCH: the server tolerates duplicates. @default false */
+  idempotent?: boolean;
+  /** Sent as `Idempotency-Key`, the same on every attempt, and allows retrying; `true` generates one. */
+  idempotencyKey?: string | true;
+  /** Overrides of the client's retry policy for this request (`attemptTimeout` overrides `timeout`). */
+  retry?: Partial<RetryOptions>;
+}
+
+const DEFAULT_TIMEOUT = 10_000;
+const DEFAULT_HEALTH_INTERVAL = 5_000;
+
+/**
+ * `fetch` that survives a flaky or restarting server. Non-2xx answers reject with an `HttpError`
+ * once retries are over, so `isTransient(error)` tells whether the server refused for good.
+ *
+ * @example
+ * const client = new ResilientClient({ baseUrl: 'https://api.example.com', onEvent: textLines() });
+ * const tasks = await client.getJSON<Task[]>('/tasks');
+ * await client.postJSON('/tasks/42/done', { ok: true }, { idempotencyKey: 'task-42-done' });
+ * client.close();
+ */
+export class ResilientClient {
+  /** The name carried by events. */
+  readonly name: string;
+  /** The breaker every call goes through (`undefined` with `breaker: false`). */
+  readonly breaker: CircuitBreaker | undefined;
+  private readonly baseUrl: string;
+  private readonly engine: Engine;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryOptions;
+  private readonly counters = new ClientCounters();
+  private readonly recovery: Recovery | undefined;
+  private readonly opensAtStart: number;
+  private refreshing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(o: ResilientClientOptions) {
+    if (!isObject(o)) throw new TypeError(`steadfast: ResilientClient needs an options object with a baseUrl; got ${describeValue(o)}`);
+    this.baseUrl = baseUrlOption(o.baseUrl);
+    if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) {
+      throw new TypeError(`steadfast: ResilientClient.name must be a non-empty string; got ${describeValue(o.name)}`);
+    }
+    const name = (this.name = o.name ?? 'client');
+    const clock = o.clock ?? systemClock;
+    if (!isObject(clock) || typeof clock.now !== 'function' || typeof clock.sleep !== 'function' || typeof clock.random !== 'function') {
+      throw new TypeError(`steadfast: ResilientClient.clock must be a Clock with now(), sleep() and random(); got ${describeValue(clock)}`);
+    }
+    const doFetch = functionOption('ResilientClient.fetch', o.fetch) ?? globalFetch();
+    const onEvent = functionOption('ResilientClient.onEvent', o.onEvent);
+    const onUnauthorized = functionOption('ResilientClient.onUnauthorized', o.onUnauthorized);
+    this.timeoutMs = positive('ResilientClient.timeout', o.timeout ?? DEFAULT_TIMEOUT);
+
+    if (o.retry !== undefined && o.retry !== false && !isObject(o.retry)) {
+      throw new TypeError(`steadfast: ResilientClient.retry must be RetryOptions or false; got ${describeValue(o.retry)}`);
+    }
+    const retry: RetryOptions = o.retry === false ? { maxRetries: 0 } : { ...o.retry };
+    if (retry.attemptTimeout !== undefined) this.timeoutMs = positive('ResilientClient.retry.attemptTimeout', retry.attemptTimeout);
+    delete retry.attemptTimeout; // each attempt is timed by the call itself, on the client's clock
+    const budget = o.budget === undefined ? new RetryBudget({ clock }) : o.budget === false ? undefined : o.budget;
+    if (budget !== undefined && !(budget instanceof RetryBudget)) {
+      throw new TypeError(`steadfast: ResilientClient.budget must be a RetryBudget or false; got ${describeValue(budget)}`);
+    }
+    if (retry.budget === undefined && budget !== undefined) retry.budget = budget;
+    retry.clock = clock;
+    retry.name = name;
+    if (onEvent !== undefined) retry.onEvent = onEvent;
+    retrySettings(retry); // validates now, not at the first request
+    this.retry = retry;
+
+    const breaker = (this.breaker = makeBreaker(o.breaker, name, clock, onEvent));
+    this.opensAtStart = breaker?.opens ?? 0;
+    if (o.health !== undefined && o.health !== false && !isObject(o.health)) {
+      throw new TypeError(`steadfast: ResilientClient.health must be { path, interval, timeout } or false; got ${describeValue(o.health)}`);
+    }
+    const healthOn = breaker !== undefined && o.health !== false;
+    const h: ClientHealthOptions = o.health === false || o.health === undefined ? {} : o.health;
+    const healthIntervalMs = positive('ResilientClient.health.interval', h.interval ?? DEFAULT_HEALTH_INTERVAL);
+    const health = healthOn ? this.makeHealth(h, doFetch, clock, onEvent) : undefined;
+    this.recovery =
+      breaker === undefined
+        ? undefined
+        : new Recovery({ breaker, health, healthIntervalMs, clock, counters: this.counters, onEvent, name });
+
+    const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
+    this.engine = {
+      fetch: doFetch,
+      clock,
+      breaker,
+      recovery: this.recovery,
+      counters: this.counters,
+      headers,
+      refreshAuth: onUnauthorized === undefined ? undefined : () => (this.refreshing ??= this.refresh(onUnauthorized)),
+    };
+  }
+
+  /**
+   * Sends a request with retries, breaker and timeouts. Resolves with a 2xx (or 3xx) response;
+   * rejects with an `HttpError` for a 4xx/5xx once retries are over, or with the last error.
+   * GET, HEAD, OPTIONS, PUT and DELETE are retried; POST and PATCH only with `idempotent: true`
+   * or an `idempotencyKey`, or when the request provably never left (connection refused, open breaker).
+   *
+   * @example
+   * const res = await client.fetch('/tasks/42/result', { method: 'POST', body, idempotencyKey: true });
+   */
+  async fetch(input: string | URL, init: ClientRequestInit = {}): Promise<Response> {
+    if (this.closed) throw new Error(`steadfast: ResilientClient ${this.name} is closed`);
+    this.counters.requests++;
+    const { idempotent, idempotencyKey, retry, signal, headers, ...rest } = init;
+    const method = (rest.method ?? 'GET').toUpperCase();
+    rest.method = method;
+    const body = bodyKind(rest.body);
+    // Node's fetch needs duplex for a stream body.
+    if (body === 'stream') (rest as { duplex?: string }).duplex = 'half';
+    let extraHeaders = headers === undefined ? undefined : headerRecord(headers, 'init.headers');
+    if (idempotencyKey !== undefined) {
+      const key = idempotencyKey === true ? crypto.randomUUID() : String(idempotencyKey);
+      extraHeaders = { ...extraHeaders, 'idempotency-key': key };
+    }
+    const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positive('retry.attemptTimeout', retry.attemptTimeout);
+    const options: RetryOptions = retry === undefined ? { ...this.retry } : { ...this.retry, ...retry, clock: this.retry.clock as Clock };
+    delete options.attemptTimeout;
+    const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
+    const call = new Call(this.engine, {
+      url,
+      urlAuth: authorization,
+      method,
+      init: rest,
+      extraHeaders,
+      body,
+      repeatable: isIdempotentMethod(method) || idempotent === true || idempotencyKey !== undefined,
+      timeoutMs,
+      retryOn: options.retryOn,
+    });
+    options.retryOn = call.retryOn;
+    options.clock = call;
+    if (signal !== undefined && signal !== null) options.signal = signal;
+    try {
+      const response = await withRetry((ctx) => call.attempt(ctx), options);
+      this.counters.successes++;
+      return response;
+    } catch (error) {
+      this.counters.fail(signal?.aborted === true ? 'aborted' : classify(error).kind);
+      throw error;
+    }
+  }
+
+  /**
+   * GETs `path` with `Accept: application/json` and parses the body (`undefined` for an empty body).
+   *
+   * @example
+   * const tasks = await client.getJSON<Task[]>('/tasks');
+   */
+  async getJSON<T>(path: string | URL, init: ClientRequestInit = {}): Promise<T> {
+    const headers = { accept: 'application/json', ...headerRecord(init.headers, 'init.headers') };
+    return parseJSON<T>(await this.fetch(path, { ...init, method: init.method ?? 'GET', headers }));
+  }
+
+  /**
+   * POSTs `body` as JSON and parses the JSON answer. A POST is only retried when it provably
+   * never reached the server, unless you pass `idempotencyKey` (or `idempotent: true`).
+   *
+   * @example
+   * await client.postJSON('/checkin', { id, status }, { idempotencyKey: `checkin-${id}-${seq}` });
+   */
+  async postJSON<T>(path: string | URL, body: unknown, init: ClientRequestInit = {}): Promise<T> {
+    const headers = { accept: 'application/json', 'content-type': 'application/json', ...headerRecord(init.headers, 'init.headers') };
+    return parseJSON<T>(await this.fetch(path, { ...init, method: init.method ?? 'POST', headers, body: JSON.stringify(body) }));
+  }
+
+  /**
+   * A JSON-safe snapshot of what the client has done (see {@link ClientStats}).
+   *
+   * @example
+   * setInterval(() => console.log(JSON.stringify(client.stats())), 60_000);
+   */
+  stats(): ClientStats {
+    const breaker = this.breaker;
+    return this.counters.snapshot(breaker?.state ?? 'disabled', breaker === undefined ? 0 : breaker.opens - this.opensAtStart);
+  }
+
+  /** Stops background health probing and refuses new requests. Requests in flight finish normally. */
+  close(): void {
+    this.closed = true;
+    this.recovery?.close();
+  }
+
+  private makeHealth(h: ClientHealthOptions, doFetch: typeof fetch, clock: Clock, onEvent: EventSink | undefined): HealthCheck {
+    const path = h.path ?? '/health';
+    if (typeof path !== 'string') throw new TypeError(`steadfast: ResilientClient.health.path must be a string; got ${describeValue(path)}`);
+    const counters = this.counters;
+    return new HealthCheck({
+      probe: httpProbe(splitCredentials(resolveUrl(this.baseUrl, path)).url, { fetch: doFetch }),
+      interval: h.interval ?? DEFAULT_HEALTH_INTERVAL,
+      timeout: h.timeout ?? '5s',
+      // Background probing must never keep a process alive on its own.
+      clock: { now: () => clock.now(), random: () => clock.random(), sleep: (ms, signal) => clock.sleep(ms, signal, { unref: true }) },
+      name: this.name,
+      onEvent: (event) => {
+        if (event.type === 'health_ok') counters.healthOk++;
+        else if (event.type === 'health_fail') counters.healthFailed++;
+        onEvent?.(event);
+      },
+    });
+  }
+
+  private async refresh(onUnauthorized: () => Promise<void>): Promise<void> {
+    try {
+      await onUnauthorized();
+    } finally {
+      this.refreshing = undefined;
+    }
+  }
+}
+
+function makeBreaker(
+  option: CircuitBreakerOptions | CircuitBreaker | false | undefined,
+  name: string,
+  clock: Clock,
+  onEvent: EventSink | undefined,
+): CircuitBreaker | undefined {
+  if (option === false) return undefined;
+  if (option instanceof CircuitBreaker) return option;
+  if (option !== undefined && !isObject(option)) {
+    throw new TypeError(`steadfast: ResilientClient.breaker must be CircuitBreakerOptions, a CircuitBreaker or false; got ${describeValue(option)}`);
+  }
+  const opts: CircuitBreakerOptions = option ?? {};
+  const own = opts.onEvent;
+  const sink: EventSink | undefined =
+    own === undefined ? onEvent : onEvent === undefined ? own : (event) => {
+      own(event);
+      onEvent(event);
+    };
+  const o: CircuitBreakerOptions = { name, clock, ...opts };
+  if (sink !== undefined) o.onEvent = sink;
+  return new CircuitBreaker(o);
+}
+
+async function parseJSON<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+function positive(option: string, value: Duration): number {
+  const ms = parseDuration(value, { option, allowInfinity: true });
+  if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0; got ${describeValue(value)}`);
+  return ms;
+}
+
+function globalFetch(): typeof fetch {
+  const f: unknown = globalThis.fetch;
+  if (typeof f !== 'function') throw new TypeError('steadfast: no global fetch in this runtime; pass ResilientClient({ fetch })');
+  return (f as typeof fetch).bind(globalThis);
+}
+
