@@ -191,6 +191,7 @@ export class CircuitBreaker {
 
   /** The state as a JSON-safe value with absolute (epoch-ms) times, for {@link CircuitBreakerOptions.initialState}. */
   snapshot(): BreakerSnapshot {
+    if (this.st !== 'closed') this.catchUp(this.clock.now());
     const down = this.st !== 'closed';
     return {
       version: 1,
@@ -322,7 +323,10 @@ export class CircuitBreaker {
     } else {
       // First open, or the first re-open after a restore: walk to the re-open count.
       let step = spec.first(random);
-      for (let i = Math.min(this.reopens, 10_000); i > 0 && step !== undefined; i--) step = step.next(random) ?? step;
+      for (let i = Math.min(this.reopens, 10_000), next = step; i > 0 && next !== undefined; i--) {
+        next = next.next(random);
+        step = next ?? step;
+      }
       this.step = step;
     }
     return this.step?.delay ?? DEFAULT_OPEN_FOR;

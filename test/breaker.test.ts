@@ -387,6 +387,25 @@ describe('CircuitBreaker: snapshot and initialState', () => {
     expect(events.at(-1)).toMatchObject({ type: 'breaker_open', openForMs: 8_000 });
   });
 
+  it('restores a used-up schedule at its last delay, however many re-opens were saved', async () => {
+    const clock = new FakeClock({ now: T0 });
+    const events: ResilienceEvent[] = [];
+    const saved: BreakerSnapshot = { version: 1, state: 'half-open', failures: 9, opens: 9, downSince: T0 - 60_000, halfOpenAt: T0, openForMs: 3_000, reopens: 8 };
+    const breaker = new CircuitBreaker({ clock, openFor: schedule(['1s', '3s']), onEvent: (e) => events.push(e), initialState: saved });
+    await breaker.execute(fail).catch(() => {});
+    expect(events).toEqual([expect.objectContaining({ type: 'breaker_open', failures: 10, openForMs: 3_000 })]);
+    await clock.advance(3_000);
+    await breaker.execute(ok);
+    expect(events.at(-1)).toMatchObject({ type: 'breaker_closed', downtimeMs: 63_000 });
+  });
+
+  it('snapshots the state as it reads now: an open breaker past its period is half-open', async () => {
+    const { breaker, clock } = setup({ failureThreshold: 1, openFor: '1s' });
+    await failTimes(breaker, 1);
+    await clock.advance(1_000);
+    expect(breaker.snapshot()).toMatchObject({ state: 'half-open', halfOpenAt: T0 + 1_000 });
+  });
+
   it('rejects a malformed snapshot with a TypeError naming the bad field', () => {
     const good = setup().breaker.snapshot();
     expect(() => new CircuitBreaker({ initialState: { ...good, version: 2 } as unknown as BreakerSnapshot })).toThrow(/initialState.*version is 2/);
