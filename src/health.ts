@@ -44,7 +44,7 @@ export interface WaitUntilHealthyOptions {
   backoff?: Backoff;
 }
 
-const DEFAULT_WAIT_BACKOFF: Backoff = exponential({ initial: '1s', max: '30s', jitter: 'full' });
+const DEFAULT_WAIT_BACKOFF: Backoff = /* @__PURE__ */ exponential({ initial: '1s', max: '30s', jitter: 'full' });
 
 /**
  * Tracks whether a dependency is up by running a probe, on demand or periodically.

@@ -17,8 +17,8 @@ import { emit, summarizeError, type EventSink } from './events.js';
  * pollDefaults.backoff.baseDelay(4) // 8000: the 4th consecutive failure waits up to 8s (full jitter)
  * pollDefaults.jitter               // 0.1: intervals vary by ±10%
  */
-export const pollDefaults: { readonly backoff: Backoff; readonly jitter: number } = Object.freeze({
-  backoff: exponential({ initial: '1s', max: '30s', jitter: 'full' }),
+export const pollDefaults: { readonly backoff: Backoff; readonly jitter: number } = /* @__PURE__ */ Object.freeze({
+  backoff: /* @__PURE__ */ exponential({ initial: '1s', max: '30s', jitter: 'full' }),
   jitter: 0.1,
 });
 

@@ -262,6 +262,17 @@ describe('poll', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('starts the task on a microtask, so stop() right after poll() runs nothing', async () => {
+    const clock = new FakeClock();
+    const { runs, task } = scripted(clock);
+    const poller = poll(task, { interval: '1s', clock });
+    expect(runs).toHaveLength(0);
+    await poller.stop();
+    await clock.advance(5_000);
+    expect(runs).toHaveLength(0);
+    expect(clock.pending).toBe(0);
+  });
+
   it('does not run at all when the signal is already aborted', async () => {
     const clock = new FakeClock();
     const { runs, task } = scripted(clock);
