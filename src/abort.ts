@@ -33,20 +33,24 @@ export interface RunWithSignalOptions {
 export function runWithSignal<T>(fn: (signal: AbortSignal) => Promise<T>, o: RunWithSignalOptions): Promise<T> {
   const { signal, timeoutMs } = o;
   if (signal?.aborted === true) return Promise.reject(signal.reason);
-  if (timeoutMs === undefined || timeoutMs === Infinity) {
-    return signal === undefined ? invoke(fn, neverAborted()) : settleOnAbort(invoke(fn, signal), signal);
-  }
+  const timed = timeoutMs !== undefined && timeoutMs !== Infinity;
+  if (signal === undefined && !timed) return invoke(fn, neverAborted());
+  // fn gets its own signal, never the caller's: what fn leaves on it (fetch keeps a listener until
+  // garbage collection) goes away with the attempt instead of piling up on a shared signal.
   const attempt = new AbortController();
-  const timer = new AbortController();
   const onParentAbort = (): void => attempt.abort(signal?.reason);
   signal?.addEventListener('abort', onParentAbort, { once: true });
-  o.clock.sleep(timeoutMs, timer.signal).then(
-    () => attempt.abort(timeoutError(timeoutMs)),
-    () => {}, // cancelled because the work settled first
-  );
+  let timer: AbortController | undefined;
+  if (timed) {
+    timer = new AbortController();
+    o.clock.sleep(timeoutMs, timer.signal).then(
+      () => attempt.abort(timeoutError(timeoutMs)),
+      () => {}, // cancelled because the work settled first
+    );
+  }
   const cleanup = (): void => {
     signal?.removeEventListener('abort', onParentAbort);
-    timer.abort();
+    timer?.abort();
   };
   return settleOnAbort(invoke(fn, attempt.signal), attempt.signal).then(
     (value) => {

@@ -185,3 +185,24 @@ describe('neverAborted', () => {
     expect(neverAborted().aborted).toBe(false);
   });
 });
+
+describe('runWithSignal: what fn leaves on its signal', () => {
+  it('fn never gets the caller’s signal itself, so listeners fn leaves behind (as fetch does) do not pile up on it', async () => {
+    const clock = new FakeClock();
+    const controller = new AbortController();
+    const given = new Set<AbortSignal>();
+    for (let i = 0; i < 20; i++) {
+      await runWithSignal(
+        async (signal) => {
+          given.add(signal);
+          signal.addEventListener('abort', () => {}); // never removed, like undici's Request
+          return i;
+        },
+        { signal: controller.signal, clock },
+      );
+    }
+    expect(given.has(controller.signal)).toBe(false);
+    expect(given.size).toBe(20);
+    expect(listenersOn(controller.signal)).toBe(0);
+  });
+});

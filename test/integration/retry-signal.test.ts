@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { getEventListeners } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { constant } from '../../src/backoff.js';
@@ -99,6 +101,27 @@ describe('withRetry with a real clock and one shared signal', () => {
     );
     expect(value).toBe('second');
     expect(performance.now() - start).toBeLessThan(1_000);
+  });
+});
+
+describe('withRetry around the real fetch, one shared signal', () => {
+  it('1,000 fetches to a local server leave no listener on the shared signal (fetch keeps one on its own signal until GC)', async () => {
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const controller = new AbortController();
+    try {
+      const warnings = await warningsDuring(async () => {
+        for (let i = 0; i < 1_000; i++) {
+          await withRetry(async ({ signal }) => (await fetch(url, { signal })).text(), { signal: controller.signal, clock: systemClock });
+        }
+      });
+      expect(maxListenerWarnings(warnings)).toEqual([]);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
