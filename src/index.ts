@@ -30,5 +30,11 @@ export { withRetry } from './retry.js';
 export type { RetryOptions, RetryContext, GiveUpReason } from './retry.js';
 
 // health, poll, log (rank 3)
+export { HealthCheck, httpProbe } from './health.js';
+export type { Probe, HealthStatus, HealthCheckOptions, WaitUntilHealthyOptions, HttpProbeOptions } from './health.js';
+export { poll, pollDefaults } from './poll.js';
+export type { PollOptions, PollContext, Poller } from './poll.js';
+export { jsonLines, textLines, formatEvent } from './log.js';
+export type { LineStream, TextLinesOptions } from './log.js';
 
 // client (rank 4)
