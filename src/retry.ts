@@ -7,7 +7,7 @@ import { exponential, type Backoff, type BackoffStep } from './backoff.js';
 import type { RetryBudget } from './budget.js';
 import { classify, type ClassifyOptions, type Verdict } from './classify.js';
 import { systemClock, type Clock } from './clock.js';
-import { countOption, functionOption, parseDuration, type Duration } from './duration.js';
+import { countOption, describeValue, functionOption, parseDuration, type Duration } from './duration.js';
 import { emit, jsonCount, summarizeError, type EventSink } from './events.js';
 
 /** What each attempt receives. */
@@ -38,7 +38,9 @@ export interface RetryOptions {
   budget?: RetryBudget;
   /** Adjusts classification (extra codes, statuses, patterns, `unknown`). */
   classify?: ClassifyOptions;
+  /** Time, timers and randomness; a `FakeClock` in tests. @default systemClock */
   clock?: Clock;
+  /** Receives `retry` (before each sleep) and `give_up` events. @default none */
   onEvent?: EventSink;
   /** Name used in events. @default 'retry' */
   name?: string;
@@ -68,7 +70,7 @@ const FIVE_MINUTES = 300_000;
 /** @internal Validates options once, at the call that receives them. */
 export function retrySettings(o: RetryOptions): Settings {
   return {
-    backoff: o.backoff ?? (defaultBackoff ??= exponential({ initial: 500, max: 30_000, jitter: 'full' })),
+    backoff: o.backoff === undefined ? (defaultBackoff ??= exponential({ initial: 500, max: 30_000, jitter: 'full' })) : backoffOption(o.backoff),
     maxRetries: o.maxRetries === undefined ? 5 : countOption('maxRetries', o.maxRetries, { allowInfinity: true }),
     maxElapsed: o.maxElapsed === undefined ? Infinity : parseDuration(o.maxElapsed, { option: 'maxElapsed', allowInfinity: true }),
     attemptTimeout: o.attemptTimeout === undefined ? undefined : positive('attemptTimeout', o.attemptTimeout),
@@ -78,10 +80,26 @@ export function retrySettings(o: RetryOptions): Settings {
     retryOn: functionOption('retryOn', o.retryOn),
     budget: o.budget,
     classify: o.classify,
-    clock: o.clock ?? systemClock,
+    clock: o.clock === undefined ? systemClock : clockOption(o.clock),
     onEvent: functionOption('onEvent', o.onEvent),
     name: o.name ?? 'retry',
   };
+}
+
+// Checked at the call: a typo such as `backoff: '5s'` must not surface only after the first failure.
+function backoffOption(b: Backoff): Backoff {
+  if (typeof (b as Partial<Backoff> | null)?.first !== 'function') {
+    throw new TypeError(`steadfast: backoff must be a Backoff (exponential, constant, linear or schedule); got ${describeValue(b)}`);
+  }
+  return b;
+}
+
+function clockOption(c: Clock): Clock {
+  const clock = c as Partial<Clock> | null;
+  if (typeof clock?.now !== 'function' || typeof clock.sleep !== 'function' || typeof clock.random !== 'function') {
+    throw new TypeError(`steadfast: clock must be a Clock with now(), sleep() and random(); got ${describeValue(c)}`);
+  }
+  return c;
 }
 
 function positive(option: string, value: Duration): number {

@@ -217,6 +217,9 @@ describe('withRetry: maxRetries', () => {
     await expect(withRetry(fn, { attemptTimeout: 0 })).rejects.toThrow(/attemptTimeout/);
     await expect(withRetry(fn, { maxRetryAfter: NaN })).rejects.toThrow(/maxRetryAfter/);
     await expect(withRetry(fn, { retryOn: 'yes' as never })).rejects.toThrow(/retryOn/);
+    await expect(withRetry(fn, { backoff: '5s' as never })).rejects.toThrow(/backoff/);
+    await expect(withRetry(fn, { clock: { now: () => 0 } as never })).rejects.toThrow(/clock/);
+    await expect(withRetry(fn, { onEvent: {} as never })).rejects.toThrow(/onEvent/);
     expect(fn).not.toHaveBeenCalled();
   });
 });
