@@ -139,26 +139,22 @@ export class CircuitBreaker {
    */
   execute<T>(fn: () => Promise<T>): Promise<T> {
     if (this.st !== 'closed' || this.rate !== undefined) return this.guarded(fn);
-    // The hot path: no clock read, no classification on success, one `then` (cheaper than an async frame).
+    // The hot path: no clock read, no classification on success, and the caller gets fn's own
+    // promise: the outcome is counted on a side branch that settles before the caller resumes.
     const gen = this.gen;
     let pending: Promise<T>;
     try {
-      pending = fn();
-      if (!(pending instanceof Promise)) pending = Promise.resolve(pending);
+      pending = Promise.resolve(fn());
     } catch (error) {
-      this.closedFailure(gen, error);
-      return Promise.reject(error);
+      pending = Promise.reject(error);
     }
-    return pending.then(
-      (value) => {
+    pending.then(
+      () => {
         if (this.failures !== 0 && gen === this.gen) this.failures = 0;
-        return value;
       },
-      (error: unknown) => {
-        this.closedFailure(gen, error);
-        throw error;
-      },
+      (error: unknown) => this.closedFailure(gen, error),
     );
+    return pending;
   }
 
   /** Refuses every call (BrokenCircuitError, state `isolated`, `retryAfterMs` Infinity) until {@link reset}. */
