@@ -6,12 +6,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fmt, runSuite, type Contender, type Row } from './harness.js';
 
-/** The client's surface this suite uses (kept structural, so this file loads before client.ts exists). */
+/** The client's surface this suite uses (kept structural: the suite runs, without it, if client.ts is missing or broken). */
 interface ClientLike {
   fetch(input: string, init?: RequestInit): Promise<Response>;
   close(): void;
 }
-type ClientModule = { ResilientClient: new (o: { baseUrl: string }) => ClientLike };
+/** The module run.ts loaded the client from (the bundle, or the sources under `--source`). */
+export type ClientModule = { ResilientClient: new (o: { baseUrl: string }) => ClientLike };
 
 const SERVER = `
 const http = require('node:http');
@@ -39,25 +40,14 @@ function startServer(): Promise<{ url: string; proc: ChildProcess }> {
   });
 }
 
-/** Loads the client if its file exists yet; `undefined` otherwise. */
-async function loadClient(): Promise<ClientModule | undefined> {
-  // A computed specifier: the suite must still run (without this contender) before client.ts lands.
-  const specifier = '../../src/client.js';
-  try {
-    return (await import(specifier)) as ClientModule;
-  } catch {
-    return undefined;
-  }
-}
-
 const MAX_ADDED = 0.05;
 
-/** Suite 4 as table rows; one row saying why when the client isn't available. */
-export async function clientRows(o: { rounds: number }): Promise<Row[]> {
+/** Suite 4 as table rows; `client` is the loaded module, or why it could not be loaded (one row says so). */
+export async function clientRows(o: { rounds: number; client: ClientModule | string }): Promise<Row[]> {
   const suite = 'client latency (node:http, keep-alive)';
-  const mod = await loadClient();
-  if (mod === undefined) {
-    return [{ suite, contender: 'ResilientClient', result: 'not measured', spread: 'src/client.ts not available', absolute: '', target: '≤ +5% median', verdict: '' }];
+  const mod = o.client;
+  if (typeof mod === 'string') {
+    return [{ suite, contender: 'ResilientClient', result: 'not measured', spread: mod, absolute: '', target: '≤ +5% median', verdict: '' }];
   }
   const { url, proc } = await startServer();
   const client = new mod.ResilientClient({ baseUrl: url });

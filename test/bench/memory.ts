@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { fmt, type Row } from './harness.js';
+import type { Steadfast } from './retry-breaker.js';
 
 const COUNT = 10_000;
 const CHILD_FLAG = '--memory-child';
@@ -27,9 +28,9 @@ interface ChildReport {
 }
 
 /** A factory per library, loaded before the "before" heap reading so code and shapes don't count. */
-async function factory(lib: Lib): Promise<() => unknown> {
+async function factory(lib: Lib, steadfastUrl: string): Promise<() => unknown> {
   if (lib === 'steadfast') {
-    const { CircuitBreaker } = await import('../../src/breaker.js');
+    const { CircuitBreaker } = (await import(steadfastUrl)) as Steadfast;
     return () => new CircuitBreaker();
   }
   if (lib === 'cockatiel') {
@@ -41,7 +42,7 @@ async function factory(lib: Lib): Promise<() => unknown> {
   return () => new Opossum(fn, { resetTimeout: 30_000 });
 }
 
-async function child(lib: Lib): Promise<void> {
+async function child(lib: Lib, steadfastUrl: string): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('memory child needs --expose-gc');
   // Count timers by wrapping the globals before any breaker exists.
@@ -50,7 +51,7 @@ async function child(lib: Lib): Promise<void> {
   const { setTimeout: st, setInterval: si } = globalThis;
   globalThis.setTimeout = ((...args: Parameters<typeof st>) => (timers++, st(...args))) as typeof st;
   globalThis.setInterval = ((...args: Parameters<typeof si>) => (intervals++, si(...args))) as typeof si;
-  const make = await factory(lib);
+  const make = await factory(lib, steadfastUrl);
   // Warm-up instance: first-use costs (code, hidden classes, lazy statics) are not per breaker.
   const warm = make();
   const keep: unknown[] = new Array<unknown>(COUNT).fill(undefined);
@@ -83,10 +84,10 @@ function countTimers(): number {
 }
 
 /** Runs one child and times its exit from the moment it printed its report. */
-function measure(lib: Lib): Promise<{ report: ChildReport; exitMs: number; exited: boolean }> {
+function measure(lib: Lib, steadfastUrl: string): Promise<{ report: ChildReport; exitMs: number; exited: boolean }> {
   const file = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--expose-gc', '--import', import.meta.resolve('tsx'), file, CHILD_FLAG, lib], {
+    const proc = spawn(process.execPath, ['--expose-gc', '--import', import.meta.resolve('tsx'), file, CHILD_FLAG, lib, steadfastUrl], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -114,11 +115,14 @@ function measure(lib: Lib): Promise<{ report: ChildReport; exitMs: number; exite
 /** Targets from issue 4, for steadfast only. */
 const MAX_BYTES = 400;
 
-/** Suite 3 as table rows. Children run one at a time so they don't compete for the 2 cores. */
-export async function memoryRows(): Promise<Row[]> {
+/**
+ * Suite 3 as table rows. `steadfastUrl` is the module run.ts loaded steadfast from (the bundle).
+ * Children run one at a time so they don't compete for the 2 cores.
+ */
+export async function memoryRows(steadfastUrl: string): Promise<Row[]> {
   const rows: Row[] = [];
   for (const lib of LIBS) {
-    const { report: r, exitMs, exited } = await measure(lib);
+    const { report: r, exitMs, exited } = await measure(lib, steadfastUrl);
     const timers = r.timersCreated + r.intervalsCreated;
     const exit = exited ? `exits in ${fmt(exitMs)} ms` : `still running after ${EXIT_LIMIT_MS / 1000}s (killed)`;
     const steadfast = lib === 'steadfast';
@@ -139,4 +143,4 @@ export async function memoryRows(): Promise<Row[]> {
 }
 
 const flag = process.argv.indexOf(CHILD_FLAG);
-if (flag !== -1) await child(process.argv[flag + 1] as Lib);
+if (flag !== -1) await child(process.argv[flag + 1] as Lib, process.argv[flag + 2] as string);

@@ -14,16 +14,18 @@ import {
 } from 'cockatiel';
 import OpossumBreaker from 'opossum';
 import pRetry from 'p-retry';
-import { constant } from '../../src/backoff.js';
-import { CircuitBreaker } from '../../src/breaker.js';
-import { withRetry, type RetryOptions } from '../../src/retry.js';
 import type { Suite } from './harness.js';
+import type * as SteadfastModule from './steadfast.js';
+
+/** steadfast as run.ts loaded it: the bundled build, or the sources under `--source`. */
+export type Steadfast = typeof SteadfastModule;
 
 const fn = async (): Promise<number> => 42;
 
 /** Suite 1: every call succeeds at once; ratios to a bare `await fn()`. */
-export function successSuite(): Suite {
-  const breaker = new CircuitBreaker();
+export function successSuite(sf: Steadfast): Suite {
+  const { withRetry } = sf;
+  const breaker = new sf.CircuitBreaker();
   const cRetry = retry(handleAll, { maxAttempts: 5, backoff: new ExponentialBackoff() });
   const cBreaker = circuitBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) });
   const cBoth = wrap(cRetry, cBreaker);
@@ -124,8 +126,9 @@ async function handLoop<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /** Suite 2: two transient failures then success, no delay; ratios to a hand-written loop. */
-export function failureSuite(): Suite {
-  const sOptions: RetryOptions = { backoff: constant(0) };
+export function failureSuite(sf: Steadfast): Suite {
+  const { withRetry } = sf;
+  const sOptions: SteadfastModule.RetryOptions = { backoff: sf.constant(0) };
   const cRetry = retry(handleAll, { maxAttempts: 5, backoff: new ConstantBackoff(0) });
   const pOptions = { retries: 5, minTimeout: 0, factor: 1, randomize: false };
   return {

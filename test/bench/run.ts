@@ -4,20 +4,45 @@
  *   npm run bench               full run (about 1–2 minutes)
  *   npm run bench -- --quick    short run (a smoke test; figures are rough)
  *   npm run bench -- --strict   exit 1 when a steadfast figure misses its target
+ *   npm run bench -- --source   measure src/ through tsx instead of the bundled build
  *
+ * steadfast is bundled first with esbuild as tsup builds the package (ESM, es2022, no keepNames),
+ * so it runs as shipped, like the peers' published JavaScript.
  * Ratios are medians over interleaved rounds of (contender ÷ baseline in the same round); see harness.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { clientRows } from './client.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { clientRows, type ClientModule } from './client.js';
 import { ratioRows, renderTable, runSuite, type Row, type RunOptions } from './harness.js';
 import { memoryRows } from './memory.js';
-import { failureSuite, successSuite } from './retry-breaker.js';
+import { failureSuite, successSuite, type Steadfast } from './retry-breaker.js';
 
 const quick = process.argv.includes('--quick');
 const strict = process.argv.includes('--strict');
+const fromSource = process.argv.includes('--source');
+
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const outDir = mkdtempSync(join(tmpdir(), 'steadfast-bench-'));
+
+/** Bundles `entry` as tsup would (no keepNames) and returns its file URL; the sources' URL under `--source`. */
+async function bundle(entry: string, name: string): Promise<string> {
+  if (fromSource) return pathToFileURL(entry).href;
+  const { build } = await import('esbuild');
+  const outfile = join(outDir, `${name}.mjs`);
+  await build({ entryPoints: [entry], outfile, bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', logLevel: 'silent' });
+  return pathToFileURL(outfile).href;
+}
+
+const steadfastUrl = await bundle(here('./steadfast.ts'), 'steadfast');
+const sf = (await import(steadfastUrl)) as Steadfast;
+// The client is measured if it loads; a missing or broken client.ts costs only its own suite.
+const client: ClientModule | string = await bundle(here('../../src/client.ts'), 'client').then(
+  async (url) => (await import(url)) as ClientModule,
+  (error: unknown) => `src/client.ts could not be loaded: ${String(error).split('\n')[0]}`,
+);
 
 const cpuRounds: RunOptions = quick ? { rounds: 60, warmupRounds: 15, batchMs: 2 } : { rounds: 1_000, warmupRounds: 50, batchMs: 2 };
 const clientRounds = quick ? 300 : 5_000;
@@ -28,7 +53,7 @@ const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
 const loadBefore = load();
 process.stdout.write(
   `steadfast bench${quick ? ' (--quick: rough figures)' : ''}: Node ${process.version}, ${availableParallelism()} cores (${cpu}), ` +
-    `${process.platform}/${process.arch}, load average ${loadBefore}\n`,
+    `${process.platform}/${process.arch}, load average ${loadBefore}; steadfast from ${fromSource ? 'src/ via tsx' : 'an esbuild bundle of src/ (as shipped)'}\n`,
 );
 
 const rows: Row[] = [];
@@ -38,11 +63,12 @@ const step = async (label: string, work: () => Promise<Row[]>): Promise<void> =>
   process.stderr.write(`  ${label}: ${((performance.now() - t) / 1000).toFixed(1)}s\n`);
 };
 
-await step('success path', async () => ratioRows(await runSuite(successSuite(), cpuRounds)));
-await step('failure path', async () => ratioRows(await runSuite(failureSuite(), cpuRounds)));
-await step('memory', memoryRows);
-await step('client latency', () => clientRows({ rounds: clientRounds }));
+await step('success path', async () => ratioRows(await runSuite(successSuite(sf), cpuRounds)));
+await step('failure path', async () => ratioRows(await runSuite(failureSuite(sf), cpuRounds)));
+await step('memory', () => memoryRows(steadfastUrl));
+await step('client latency', () => clientRows({ rounds: clientRounds, client }));
 
+rmSync(outDir, { recursive: true, force: true });
 process.stdout.write(`\n${renderTable(rows)}\n\n`);
 const judged = rows.filter((r) => r.verdict !== '');
 const failed = judged.filter((r) => r.verdict === 'FAIL');
@@ -52,7 +78,7 @@ process.stdout.write(
 );
 
 // The outbox bench belongs to the outbox; run it after ours when it exists, never depend on it.
-const outboxBench = fileURLToPath(new URL('./outbox.bench.ts', import.meta.url));
+const outboxBench = here('./outbox.bench.ts');
 if (!quick && existsSync(outboxBench)) {
   process.stdout.write('\noutbox bench (test/bench/outbox.bench.ts):\n');
   const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), outboxBench], { stdio: 'inherit', timeout: 90_000 });
