@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exponential, schedule } from '../src/backoff.js';
 import { CircuitBreaker, type BreakerSnapshot, type CircuitBreakerOptions } from '../src/breaker.js';
@@ -85,6 +86,25 @@ describe('CircuitBreaker: closed', () => {
     for (let i = 0; i < 100; i++) await breaker.execute(ok);
     expect(breaker.state).toBe('closed');
     expect(reads).toBe(0);
+  });
+});
+
+describe('CircuitBreaker: consecutive counting (property)', () => {
+  it('opens exactly when failureThreshold transient failures follow each other, 404s neither counting nor resetting', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.array(fc.constantFrom('ok', 'refused', '404'), { maxLength: 40 }), async (threshold, outcomes) => {
+        const breaker = new CircuitBreaker({ failureThreshold: threshold, clock: new FakeClock({ now: T0 }) });
+        let run = 0;
+        for (const outcome of outcomes) {
+          const call = outcome === 'ok' ? ok : outcome === 'refused' ? fail : () => Promise.reject(new HttpError(404));
+          await breaker.execute(call).catch(() => {});
+          if (outcome === 'ok') run = 0;
+          if (outcome === 'refused') run++;
+          expect(breaker.state).toBe(run >= threshold ? 'open' : 'closed');
+          if (run >= threshold) return;
+        }
+      }),
+    );
   });
 });
 

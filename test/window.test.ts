@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RollingWindow } from '../src/window.js';
 
@@ -74,5 +75,30 @@ describe('RollingWindow', () => {
     expect(() => new RollingWindow({ windowMs: Infinity })).toThrow(RangeError);
     expect(() => new RollingWindow({ windowMs: 1_000, buckets: 0 })).toThrow(/buckets must be an integer >= 1; got 0/);
     expect(() => new RollingWindow({ windowMs: 1_000, lanes: 1.5 })).toThrow(/lanes/);
+  });
+
+  it('agrees with a naive model: an event counts while its bucket is one of the newest `buckets`', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.array(fc.record({ dt: fc.integer({ min: 0, max: 3_000 }), lane: fc.integer({ min: 0, max: 1 }), n: fc.integer({ min: 1, max: 5 }) }), { maxLength: 60 }),
+        (buckets, ops) => {
+          const w = new RollingWindow({ windowMs: 1_000, buckets, lanes: 2 });
+          const bucketMs = 1_000 / buckets;
+          const seen: Array<{ bucket: number; lane: number; n: number }> = [];
+          let now = T0;
+          for (const op of ops) {
+            now += op.dt;
+            w.add(now, op.lane, op.n);
+            seen.push({ bucket: Math.floor(now / bucketMs), lane: op.lane, n: op.n });
+            const newest = Math.floor(now / bucketMs);
+            for (const lane of [0, 1]) {
+              const expected = seen.filter((e) => e.lane === lane && e.bucket > newest - buckets).reduce((sum, e) => sum + e.n, 0);
+              expect(w.sum(now, lane)).toBe(expected);
+            }
+          }
+        },
+      ),
+    );
   });
 });
