@@ -316,16 +316,22 @@ export class Outbox {
 
   /** One `send` (through the breaker, if any). Resolves with the error, or undefined on success. */
   private async attempt(entry: Entry, signal: AbortSignal): Promise<{ error: unknown } | undefined> {
+    // A signal per attempt: listeners that `send` (or fetch) leaves on it can't pile up on the loop's signal.
+    const attempt = new AbortController();
+    const onStop = (): void => attempt.abort(signal.reason);
+    signal.addEventListener('abort', onStop, { once: true });
     const send = (): Promise<void> => {
       entry.attempts++;
       const item: OutboxItem = { key: entry.key, payload: JSON.parse(entry.json) as JsonValue, enqueuedAt: entry.at, attempts: entry.attempts };
-      return this.o.send(item, { signal });
+      return this.o.send(item, { signal: attempt.signal });
     };
     try {
       await (this.o.breaker === undefined ? send() : this.o.breaker.execute(send));
       return undefined;
     } catch (error) {
       return { error };
+    } finally {
+      signal.removeEventListener('abort', onStop);
     }
   }
 

@@ -454,6 +454,26 @@ describe('Outbox: stop and flush', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('gives each attempt its own signal, so listeners send leaves behind never pile up (fetch did, ~1,500 deliveries in)', async () => {
+    const signals = new Set<AbortSignal>();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): number => warnings.push(w);
+    process.on('warning', onWarning);
+    const box = await openBox({
+      send: async (_item, { signal }) => {
+        signals.add(signal);
+        signal.addEventListener('abort', () => {}); // never removed, like a leaky client
+      },
+    });
+    await Promise.all(Array.from({ length: 1_600 }, (_, i) => box.enqueue(i)));
+    box.start();
+    await box.flush();
+    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    process.off('warning', onWarning);
+    expect(signals.size).toBe(1_600);
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
   it('stop() cancels a backoff wait: no timer is left', async () => {
     const rec = recorder();
     const box = await openBox({ onEvent: rec.sink, send: async () => Promise.reject(refused()) });
