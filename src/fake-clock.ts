@@ -77,6 +77,9 @@ export class FakeClock implements Clock {
    * the code woken by each run before the next fires.
    */
   async advance(ms: number): Promise<void> {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      throw new RangeError(`steadfast: FakeClock.advance needs a finite number of ms >= 0; got ${String(ms)}`);
+    }
     const target = this.time + ms;
     await this.settle();
     for (let next = this.timers[0]; next !== undefined && next.at <= target; next = this.timers[0]) {

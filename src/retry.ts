@@ -82,7 +82,7 @@ export function retrySettings(o: RetryOptions): Settings {
     classify: o.classify,
     clock: o.clock === undefined ? systemClock : clockOption(o.clock),
     onEvent: functionOption('onEvent', o.onEvent),
-    name: o.name ?? 'retry',
+    name: o.name === undefined ? 'retry' : nameOption(o.name),
   };
 }
 
@@ -100,6 +100,18 @@ function clockOption(c: Clock): Clock {
     throw new TypeError(`steadfast: clock must be a Clock with now(), sleep() and random(); got ${describeValue(c)}`);
   }
   return c;
+}
+
+function nameOption(name: string): string {
+  if (typeof name !== 'string') throw new TypeError(`steadfast: name must be a string; got ${describeValue(name)}`);
+  return name;
+}
+
+// An isolated breaker asks for an Infinity wait, which JSON would turn into null: leave it out.
+function jsonVerdict(v: Verdict): Verdict {
+  if (v.retryAfterMs === undefined || Number.isFinite(v.retryAfterMs)) return v;
+  const { retryAfterMs: _dropped, ...rest } = v;
+  return rest;
 }
 
 function positive(option: string, value: Duration): number {
@@ -189,7 +201,7 @@ function nextDelay(
       attempt,
       maxRetries: jsonCount(s.maxRetries),
       delayMs: delay,
-      verdict,
+      verdict: jsonVerdict(verdict),
       error: summarizeError(error),
     });
   }

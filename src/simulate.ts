@@ -83,7 +83,12 @@ export async function simulate(options: Omit<RetryOptions, 'clock'> & { seed?: n
     () => true,
     () => false,
   );
+  let settled = false;
+  void run.finally(() => (settled = true));
   await clock.runAll();
+  await clock.settle();
+  // Only an attempt that never ends (durationMs: Infinity and no attemptTimeout) leaves it pending.
+  if (!settled) throw new RangeError('steadfast: simulate: an attempt never finished; give it a finite durationMs or set attemptTimeout');
   const ok = await run;
   const giveUp = events.find((e) => e.type === 'give_up');
   const result: SimulationResult = { ok, attempts: timeline.length, elapsedMs: clock.now(), timeline, events };

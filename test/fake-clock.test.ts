@@ -196,3 +196,11 @@ describe('FakeClock: sleep and abort', () => {
     expect(clock.now()).toBe(0);
   });
 });
+
+describe('FakeClock: advance validation', () => {
+  it.each([-1, Number.NaN, Infinity])('rejects advance(%s) instead of corrupting the time', async (bad) => {
+    const clock = new FakeClock();
+    await expect(clock.advance(bad)).rejects.toThrow(RangeError);
+    expect(clock.now()).toBe(0);
+  });
+});

@@ -220,6 +220,7 @@ describe('withRetry: maxRetries', () => {
     await expect(withRetry(fn, { backoff: '5s' as never })).rejects.toThrow(/backoff/);
     await expect(withRetry(fn, { clock: { now: () => 0 } as never })).rejects.toThrow(/clock/);
     await expect(withRetry(fn, { onEvent: {} as never })).rejects.toThrow(/onEvent/);
+    await expect(withRetry(fn, { name: 42 as never })).rejects.toThrow(/name/);
     expect(fn).not.toHaveBeenCalled();
   });
 });
@@ -362,6 +363,16 @@ describe('withRetry: an open breaker makes it wait for the half-open', () => {
     const result = await play(clock, withRetry(fn, { clock, backoff: constant('1s') }));
     expect(result).toEqual({ ok: true, value: 'ok after 1' });
     expect(times).toEqual([0, 30_000]);
+  });
+
+  it('an isolated breaker (retryAfterMs Infinity) waits maxRetryAfter, and its event stays JSON-safe', async () => {
+    const clock = new FakeClock();
+    const { events, onEvent } = sink();
+    const { fn, times } = scripted(clock, [new BrokenCircuitError(Infinity, 'isolated')], 1);
+    await play(clock, withRetry(fn, { clock, backoff: constant('1s'), onEvent }));
+    expect(times).toEqual([0, 300_000]);
+    expect(retries(events)[0]?.verdict).toEqual({ kind: 'transient', reason: 'circuit open' });
+    expect(JSON.parse(JSON.stringify(events))).toEqual(events);
   });
 
   it('withRetry(() => breaker.execute(fn)) calls fn only on the half-open trial', async () => {

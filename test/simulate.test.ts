@@ -90,6 +90,12 @@ describe('simulate', () => {
     expect(JSON.parse(JSON.stringify(run))).toEqual(run);
   });
 
+  it('rejects, instead of hanging, when an attempt never finishes', async () => {
+    await expect(simulate({}, [{ status: 200, durationMs: Infinity }])).rejects.toThrow(/never finished/);
+    const timedOut = await simulate({ attemptTimeout: '1s', maxRetries: 1, backoff: constant(0) }, [{ status: 200, durationMs: Infinity }]);
+    expect(timedOut).toMatchObject({ ok: false, attempts: 2, elapsedMs: 2_000 });
+  });
+
   it('rejects an empty outcome list', async () => {
     await expect(simulate({}, [])).rejects.toThrow(RangeError);
   });
