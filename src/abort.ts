@@ -5,12 +5,13 @@
 import type { Clock } from './clock.js';
 import { timeoutError } from './errors.js';
 
-let never: AbortSignal | undefined;
-
-/** A signal that never aborts, shared, for callers that passed none. */
+/**
+ * A signal that never aborts, for callers that passed none. A fresh one each time, never shared:
+ * `fetch` leaves a listener on the signal it gets until garbage collection, and on one shared
+ * signal those pile up into a MaxListenersExceededWarning after about 1,500 requests.
+ */
 export function neverAborted(): AbortSignal {
-  never ??= new AbortController().signal;
-  return never;
+  return new AbortController().signal;
 }
 
 /** Options for {@link runWithSignal}. */

@@ -142,7 +142,7 @@ export async function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, option
   let step: BackoffStep | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      // Fast path: nothing to combine, so no controller, listener or closure.
+      // Fast path: nothing to combine, so no listener or timer; just a fresh signal that never aborts.
       if (signal === undefined && s.attemptTimeout === undefined) return await fn({ attempt, signal: neverAborted() });
       return await runWithSignal((attemptSignal) => fn({ attempt, signal: attemptSignal }), {
         signal,

@@ -180,9 +180,25 @@ describe('runWithSignal', () => {
 });
 
 describe('neverAborted', () => {
-  it('is one shared signal that is never aborted', () => {
-    expect(neverAborted()).toBe(neverAborted());
+  it('is a signal that is never aborted, fresh each time so what fetch leaves on it is not shared', () => {
+    expect(neverAborted()).not.toBe(neverAborted());
     expect(neverAborted().aborted).toBe(false);
+  });
+
+  it('runWithSignal without signal or timeout gives each call its own signal', async () => {
+    const clock = new FakeClock();
+    const given = new Set<AbortSignal>();
+    for (let i = 0; i < 20; i++) {
+      await runWithSignal(
+        async (signal) => {
+          given.add(signal);
+          signal.addEventListener('abort', () => {}); // never removed, like undici's Request
+        },
+        { clock },
+      );
+    }
+    expect(given.size).toBe(20);
+    expect([...given].every((s) => listenersOn(s) === 1)).toBe(true);
   });
 });
 

@@ -493,6 +493,25 @@ describe('withRetry: the caller’s signal', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('each attempt gets its own signal even without a caller signal, so listeners fetch leaves on it never pile up', async () => {
+    const clock = new FakeClock();
+    const given = new Set<AbortSignal>();
+    for (let i = 0; i < 10; i++) {
+      await play(
+        clock,
+        withRetry(
+          async ({ attempt, signal }) => {
+            given.add(signal);
+            signal.addEventListener('abort', () => {}); // undici's Request keeps one until GC
+            if (attempt < 3) throw http(503);
+          },
+          { clock, backoff: constant(0) },
+        ),
+      );
+    }
+    expect(given.size).toBe(30);
+  });
+
   it('an abort wins over retryOn', async () => {
     const clock = new FakeClock();
     const controller = new AbortController();
