@@ -24,6 +24,12 @@ export { summarizeError, redact, safeUrl } from './events.js';
 export type { ResilienceEvent, ResilienceEventType, EventOf, EventSink, ErrorSummary, EventVerdict } from './events.js';
 
 // breaker, budget, registry (rank 2)
+export { CircuitBreaker } from './breaker.js';
+export type { CircuitBreakerOptions, BreakerState, BreakerSnapshot } from './breaker.js';
+export { BreakerRegistry } from './registry.js';
+export type { BreakerRegistryOptions } from './registry.js';
+export { RetryBudget } from './budget.js';
+export type { RetryBudgetOptions } from './budget.js';
 
 // retry (rank 3)
 export { withRetry } from './retry.js';

@@ -18,10 +18,12 @@ interface Snippet {
 function snippets(markdown: string): { linked: Snippet[]; orphans: string[] } {
   const linked: Snippet[] = [];
   const orphans: string[] = [];
-  const fence = /(?:<!-- example: (\S+) -->\s*\n)?```(ts|typescript|js)\n([\s\S]*?)```/g;
+  // API signatures are fenced as ```ts signature: declarations to read, not programs to run.
+  const fence = /(?:<!-- example: (\S+) -->\s*\n)?```(ts|typescript|js)( signature)?\n([\s\S]*?)```/g;
   for (const m of markdown.matchAll(fence)) {
-    if (m[1] === undefined) orphans.push((m[3] ?? '').split('\n')[0] ?? '');
-    else linked.push({ file: m[1], code: m[3] ?? '' });
+    if (m[3] !== undefined) continue;
+    if (m[1] === undefined) orphans.push((m[4] ?? '').split('\n')[0] ?? '');
+    else linked.push({ file: m[1], code: m[4] ?? '' });
   }
   return { linked, orphans };
 }
