@@ -44,6 +44,8 @@ export interface CallSpec {
   repeatable: boolean;
   timeoutMs: number;
   retryOn: RetryOptions['retryOn'];
+  /** Reads the body inside the attempt (getJSON), so a connection reset mid-body is retried like any failure. */
+  read: ((response: Response) => Promise<unknown>) | undefined;
 }
 
 /** @internal The state of one request across its attempts; it is also the Clock its retry loop sleeps on. */
@@ -84,7 +86,7 @@ export class Call implements Clock {
   };
 
   /** One attempt of withRetry, plus the single replay after a 401 refresh. */
-  async attempt(ctx: RetryContext): Promise<Response> {
+  async attempt(ctx: RetryContext): Promise<unknown> {
     if (ctx.attempt > 1) {
       this.e.counters.retries++;
       this.release();
@@ -102,7 +104,7 @@ export class Call implements Clock {
     }
   }
 
-  private async timed(signal: AbortSignal): Promise<Response> {
+  private async timed(signal: AbortSignal): Promise<unknown> {
     const { counters, recovery, clock } = this.e;
     try {
       const response = await runWithSignal((s) => this.send(s), { signal, timeoutMs: this.spec.timeoutMs, clock });
@@ -115,7 +117,7 @@ export class Call implements Clock {
     }
   }
 
-  private async send(signal: AbortSignal): Promise<Response> {
+  private async send(signal: AbortSignal): Promise<unknown> {
     const headers = await this.headers();
     const init: RequestInit = { ...this.spec.init, headers, signal };
     const breaker = this.e.breaker;
@@ -123,10 +125,10 @@ export class Call implements Clock {
   }
 
   /** The fetch itself; a 4xx/5xx is thrown here so the breaker sees it and withRetry classifies it. */
-  private async exchange(init: RequestInit): Promise<Response> {
+  private async exchange(init: RequestInit): Promise<unknown> {
     this.e.counters.attempts++;
     const response = await this.e.fetch(this.spec.url, init);
-    if (response.status < 400) return response;
+    if (response.status < 400) return this.spec.read === undefined ? response : this.spec.read(response);
     this.lastResponse = response;
     throw httpErrorFor(response, this.spec.method, this.spec.url, this.e.clock.now());
   }

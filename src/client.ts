@@ -163,7 +163,11 @@ export class ResilientClient {
    * @example
    * const res = await client.fetch('/tasks/42/result', { method: 'POST', body, idempotencyKey: true });
    */
-  async fetch(input: string | URL, init: ClientRequestInit = {}): Promise<Response> {
+  fetch(input: string | URL, init: ClientRequestInit = {}): Promise<Response> {
+    return this.request(input, init, undefined) as Promise<Response>;
+  }
+
+  private async request(input: string | URL, init: ClientRequestInit, read: ((r: Response) => Promise<unknown>) | undefined): Promise<unknown> {
     if (this.closed) throw new Error(`steadfast: ResilientClient ${this.name} is closed`);
     this.counters.requests++;
     const { idempotent, idempotencyKey, retry, signal, headers, ...rest } = init;
@@ -191,6 +195,7 @@ export class ResilientClient {
       repeatable: isIdempotentMethod(method) || idempotent === true || idempotencyKey !== undefined,
       timeoutMs,
       retryOn: options.retryOn,
+      read,
     });
     options.retryOn = call.retryOn;
     options.clock = call;
@@ -211,9 +216,9 @@ export class ResilientClient {
    * @example
    * const tasks = await client.getJSON<Task[]>('/tasks');
    */
-  async getJSON<T>(path: string | URL, init: ClientRequestInit = {}): Promise<T> {
+  getJSON<T>(path: string | URL, init: ClientRequestInit = {}): Promise<T> {
     const headers = { accept: 'application/json', ...headerRecord(init.headers, 'init.headers') };
-    return parseJSON<T>(await this.fetch(path, { ...init, method: init.method ?? 'GET', headers }));
+    return this.request(path, { ...init, method: init.method ?? 'GET', headers }, parseJSON) as Promise<T>;
   }
 
   /**
@@ -223,9 +228,9 @@ export class ResilientClient {
    * @example
    * await client.postJSON('/checkin', { id, status }, { idempotencyKey: `checkin-${id}-${seq}` });
    */
-  async postJSON<T>(path: string | URL, body: unknown, init: ClientRequestInit = {}): Promise<T> {
+  postJSON<T>(path: string | URL, body: unknown, init: ClientRequestInit = {}): Promise<T> {
     const headers = { accept: 'application/json', 'content-type': 'application/json', ...headerRecord(init.headers, 'init.headers') };
-    return parseJSON<T>(await this.fetch(path, { ...init, method: init.method ?? 'POST', headers, body: JSON.stringify(body) }));
+    return this.request(path, { ...init, method: init.method ?? 'POST', headers, body: JSON.stringify(body) }, parseJSON) as Promise<T>;
   }
 
   /**
@@ -296,9 +301,10 @@ function makeBreaker(
   return new CircuitBreaker(o);
 }
 
-async function parseJSON<T>(response: Response): Promise<T> {
+// Read inside the attempt: a body cut off mid-way ("terminated") is retried like any network failure.
+async function parseJSON(response: Response): Promise<unknown> {
   const text = await response.text();
-  return (text === '' ? undefined : JSON.parse(text)) as T;
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
 
 function positive(option: string, value: Duration): number {
