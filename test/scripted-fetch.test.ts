@@ -1,6 +1,9 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
+import { constant } from '../src/backoff.js';
+import { HttpError } from '../src/errors.js';
 import { FakeClock } from '../src/fake-clock.js';
+import { withRetry } from '../src/retry.js';
 import { scriptedFetch, type RecordedCall } from '../src/scripted-fetch.js';
 
 const URL_A = 'http://agent.test/v1/checkin';
@@ -195,5 +198,28 @@ describe('scriptedFetch: recording calls', () => {
     } finally {
       now.mockRestore();
     }
+  });
+});
+
+describe('scriptedFetch under withRetry in virtual time', () => {
+  it('a retried POST with a body replays on schedule when the test just calls runAll', async () => {
+    const clock = new FakeClock();
+    const fetch = scriptedFetch([503, { status: 502, delayMs: 500 }, Response.json({ id: 7 }, { status: 201 })], { clock });
+    const post = withRetry(
+      async ({ signal }) => {
+        const res = await fetch('http://agent.test/v1/results', { method: 'POST', body: JSON.stringify({ n: 1 }), signal });
+        if (!res.ok) throw new HttpError(res.status);
+        return (await res.json()) as { id: number };
+      },
+      { clock, backoff: constant('1s') },
+    );
+    expect(await clock.runAll()).toBe(2_500);
+    expect(await post).toEqual({ id: 7 });
+    expect(fetch.calls.map((c) => [c.time, c.body])).toEqual([
+      [0, '{"n":1}'],
+      [1_000, '{"n":1}'],
+      [2_500, '{"n":1}'],
+    ]);
+    expect(clock.pending).toBe(0);
   });
 });
