@@ -76,14 +76,14 @@ export function scriptedFetch(script: readonly ScriptStep[], o: ScriptedFetchOpt
     const step = script[Math.min(next, script.length - 1)] as ScriptStep;
     next++;
     // Like the real fetch, an abort rejects at once whatever the step is doing; no listener stays behind.
-    return runWithSignal(() => play(step, call, signal, clock), { signal, clock });
+    return runWithSignal((stepSignal) => play(step, call, stepSignal, clock), { signal, clock });
   };
   Object.defineProperty(fake, 'calls', { value: calls, enumerable: true });
   Object.defineProperty(fake, 'remaining', { get: () => Math.max(0, script.length - next), enumerable: true });
   return fake as ScriptedFetch;
 }
 
-async function play(step: ScriptStep, call: RecordedCall, signal: AbortSignal | undefined, clock: Clock): Promise<Response> {
+async function play(step: ScriptStep, call: RecordedCall, signal: AbortSignal, clock: Clock): Promise<Response> {
   if (typeof step === 'function') return toResponse(await step(call));
   if (step === 'hang') return new Promise<never>(() => {}); // only an abort ends it
   if (typeof step === 'object' && !(step instanceof Response) && !(step instanceof Error)) {
