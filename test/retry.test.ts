@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { constant, exponential, schedule } from '../src/backoff.js';
 import { CircuitBreaker } from '../src/breaker.js';
@@ -610,5 +611,53 @@ describe('withRetry: events', () => {
       }),
     );
     expect(result).toEqual({ ok: true, value: 'ok after 1' });
+  });
+});
+
+describe('withRetry: properties', () => {
+  it('whenever the caller aborts, it has made exactly the attempts due by then and leaves no timer or listener', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 60_000 }), async (ds, t) => {
+        const clock = new FakeClock();
+        const controller = new AbortController();
+        const listeners = countListeners(controller.signal);
+        const errors: HttpError[] = [];
+        const fn = vi.fn(async () => {
+          const e = http(503);
+          errors.push(e);
+          throw e;
+        });
+        let outcome: unknown = 'pending';
+        const done = withRetry(fn, { clock, signal: controller.signal, backoff: schedule(ds), maxRetries: 10 }).catch((e: unknown) => (outcome = e));
+        await clock.advance(t);
+        controller.abort();
+        await clock.settle();
+        await done;
+        const starts = ds.reduce((acc, d) => [...acc, (acc.at(-1) as number) + d], [0]);
+        const due = starts.filter((a) => a <= t).length;
+        expect(fn).toHaveBeenCalledTimes(due);
+        // Once every attempt has been made it has already given up with the last error.
+        expect(outcome).toBe(due === starts.length ? errors.at(-1) : controller.signal.reason);
+        expect(clock.pending).toBe(0);
+        expect(listeners()).toBe(0);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('default backoff: retry n waits within [0, min(30s, 500ms * 2^(n-1))] for any seed', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer(), async (seed) => {
+        const clock = new FakeClock({ seed });
+        const { events, onEvent } = sink();
+        await play(clock, withRetry(scripted(clock, [http(503)]).fn, { clock, maxRetries: 8, onEvent }));
+        retries(events).forEach((e, i) => {
+          expect(e.delayMs).toBeGreaterThanOrEqual(0);
+          expect(e.delayMs).toBeLessThanOrEqual(Math.min(30_000, 500 * 2 ** i));
+        });
+        expect(retries(events)).toHaveLength(8);
+      }),
+      { numRuns: 20 },
+    );
   });
 });
