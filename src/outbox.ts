@@ -7,17 +7,8 @@ import { resolve as resolvePath } from 'node:path';
 import type { BackoffStep } from './backoff.js';
 import { classify, type Verdict } from './classify.js';
 import { emit, jsonCount, summarizeError } from './events.js';
-import {
-  appendDeadLetter,
-  byteLength,
-  HEADER_BYTES,
-  markLine,
-  OutboxFileError,
-  openLog,
-  putLine,
-  type OutboxLog,
-  type StoredItem,
-} from './outbox-file.js';
+import { deadLine, markLine, OutboxFileError, openLog, putLine, serialize, type StoredItem } from './outbox-file.js';
+import { appendDeadLetter, byteLength, HEADER_BYTES, type OutboxLog } from './outbox-log.js';
 import {
   OutboxFullError,
   OutboxStoppedError,
@@ -27,28 +18,13 @@ import {
   type OutboxOptions,
   type ResolvedOutboxOptions,
 } from './outbox-options.js';
+import { OutboxQueue, sendOnce, toItem, type Entry } from './outbox-queue.js';
 
 /** The longest `Retry-After` (or breaker wait) honoured before the next attempt: 5 minutes. */
 const MAX_RETRY_AFTER = 300_000;
 /** Absolute paths open in this process: two Outbox objects on one file would corrupt it. */
 const openPaths = new Set<string>();
 const noop = (): void => {};
-
-interface Entry extends StoredItem {
-  /** Enqueue order, for `flush()`. */
-  readonly seq: number;
-}
-
-interface Writing {
-  readonly entry: Entry;
-  readonly promise: Promise<OutboxItem>;
-}
-
-interface FlushWaiter {
-  readonly seq: number;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
 
 /**
  * A durable, file-backed queue that delivers its items in the background. Open one with
@@ -67,18 +43,11 @@ interface FlushWaiter {
  * await outbox.enqueue({ type: 'job_done', id: 42 });
  */
 export class Outbox {
-  private readonly queue: (Entry | undefined)[] = [];
-  private head = 0;
-  private readonly waitingKeys = new Map<string, Entry>();
-  private readonly writing = new Map<string, Writing>();
-  private storedBytes = 0;
-  private writingBytes = 0;
-  private seq = 0;
+  private readonly queue = new OutboxQueue();
   private leftSinceCompaction: number;
   private active: { controller: AbortController; loop: Promise<void> } | undefined;
   private stopping: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private flushes: FlushWaiter[] = [];
   private closed = false;
 
   private constructor(
@@ -87,7 +56,7 @@ export class Outbox {
     items: readonly StoredItem[],
     leftCount: number,
   ) {
-    for (const item of items) this.store({ ...item, seq: ++this.seq });
+    for (const item of items) this.queue.push(this.queue.entry(item.key, item.at, item.json, item.bytes, item.attempts));
     this.leftSinceCompaction = leftCount;
   }
 
@@ -115,7 +84,7 @@ export class Outbox {
 
   /** Items waiting: enqueued (or being written) and not yet delivered or dead-lettered. */
   get size(): number {
-    return this.queue.length - this.head + this.writing.size;
+    return this.queue.size;
   }
 
   /** Whether the background delivery loop is running (between `start()` and `stop()`). */
@@ -135,38 +104,36 @@ export class Outbox {
     if (this.closed) throw new Error(`steadfast: outbox ${this.o.path} is closed`);
     const key = o.key ?? globalThis.crypto.randomUUID();
     if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${JSON.stringify(key)}`);
-    const waiting = this.waitingKeys.get(key);
-    if (waiting !== undefined) return toItem(waiting);
-    const writing = this.writing.get(key);
-    if (writing !== undefined) return writing.promise;
+    const known = this.queue.find(key);
+    if (known !== undefined) return known instanceof Promise ? known : toItem(known);
     const json = serialize(payload);
     const at = this.o.clock.now();
     const line = putLine(key, at, json);
     const bytes = byteLength(line);
     const { maxItems, maxBytes } = this.o;
-    if (this.size + 1 > maxItems || this.bytes + bytes > maxBytes) {
+    const { size, bytes: used } = this.queue;
+    if (size + 1 > maxItems || used + bytes > maxBytes) {
       if (this.o.onEvent !== undefined) {
-        emit(this.o.onEvent, 'outbox_full', this.o.name, at, { size: this.size, bytes: this.bytes, maxItems: jsonCount(maxItems), maxBytes: jsonCount(maxBytes) });
+        emit(this.o.onEvent, 'outbox_full', this.o.name, at, { size, bytes: used, maxItems: jsonCount(maxItems), maxBytes: jsonCount(maxBytes) });
       }
-      throw new OutboxFullError(this.size, this.bytes, maxItems, maxBytes);
+      throw new OutboxFullError(size, used, maxItems, maxBytes);
     }
-    const entry: Entry = { key, at, json, attempts: 0, bytes, seq: ++this.seq };
+    const entry = this.queue.entry(key, at, json, bytes);
     let settle!: { resolve: (item: OutboxItem) => void; reject: (error: unknown) => void };
     const promise = new Promise<OutboxItem>((resolve, reject) => (settle = { resolve, reject }));
-    this.writing.set(key, { entry, promise });
-    this.writingBytes += bytes;
+    this.queue.beginWrite(entry, promise);
     this.log.append(
       line,
       () => {
-        this.unwrite(entry);
-        this.store(entry);
+        this.queue.endWrite(entry);
+        this.queue.push(entry);
         if (this.o.onEvent !== undefined) emit(this.o.onEvent, 'outbox_enqueued', this.o.name, this.o.clock.now(), { key, size: this.size });
         this.wake?.();
         settle.resolve({ key, payload, enqueuedAt: at, attempts: 0 });
       },
       (error) => {
-        this.unwrite(entry);
-        this.settleFlushes();
+        this.queue.endWrite(entry);
+        this.queue.settle();
         settle.reject(error);
       },
     );
@@ -197,9 +164,7 @@ export class Outbox {
     const stopping = (async (): Promise<void> => {
       await running.loop;
       await this.log.idle();
-      const waiters = this.flushes;
-      this.flushes = [];
-      for (const w of waiters) w.reject(new OutboxStoppedError(this.size));
+      this.queue.rejectAll(new OutboxStoppedError(this.size));
     })();
     this.stopping = stopping;
     return stopping;
@@ -211,10 +176,10 @@ export class Outbox {
    * otherwise rejects with `OutboxStoppedError` (as it does if `stop()` is called meanwhile).
    */
   async flush(): Promise<void> {
-    const target = this.seq;
-    if (this.oldestWaiting() > target) return this.log.idle();
+    const target = this.queue.lastSeq;
+    if (!this.queue.waiting(target)) return this.log.idle();
     if (this.active === undefined) throw new OutboxStoppedError(this.size);
-    await new Promise<void>((resolve, reject) => this.flushes.push({ seq: target, resolve, reject }));
+    await this.queue.waitFor(target);
     await this.log.idle();
   }
 
@@ -227,47 +192,12 @@ export class Outbox {
     openPaths.delete(this.o.path);
   }
 
-  private get bytes(): number {
-    return this.storedBytes + this.writingBytes;
-  }
-
-  private store(entry: Entry): void {
-    this.queue.push(entry);
-    this.waitingKeys.set(entry.key, entry);
-    this.storedBytes += entry.bytes;
-  }
-
-  private unwrite(entry: Entry): void {
-    this.writing.delete(entry.key);
-    this.writingBytes -= entry.bytes;
-  }
-
   /** Removes the head item and records why (not awaited: a lost record only means a re-delivery). */
   private leave(entry: Entry, op: 'ack' | 'dead'): void {
-    this.queue[this.head] = undefined; // let the payload be collected
-    this.head++;
-    if (this.head >= 1_024 && this.head * 2 >= this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
-    this.waitingKeys.delete(entry.key);
-    this.storedBytes -= entry.bytes;
+    this.queue.shift();
     this.leftSinceCompaction++;
     this.log.append(markLine(op, entry.key), noop, noop);
-    this.settleFlushes();
-  }
-
-  private oldestWaiting(): number {
-    const head = this.queue[this.head];
-    if (head !== undefined) return head.seq;
-    for (const w of this.writing.values()) return w.entry.seq;
-    return Infinity;
-  }
-
-  private settleFlushes(): void {
-    if (this.flushes.length === 0) return;
-    const oldest = this.oldestWaiting();
-    this.flushes = this.flushes.filter((w) => (w.seq < oldest ? (w.resolve(), false) : true));
+    this.queue.settle();
   }
 
   /** The delivery loop: one item at a time, from the head. */
@@ -275,13 +205,13 @@ export class Outbox {
     const { clock, onEvent, name } = this.o;
     let step: BackoffStep | undefined;
     while (!signal.aborted) {
-      const entry = this.queue[this.head];
+      const entry = this.queue.first;
       if (entry === undefined) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
         continue;
       }
-      const error = await this.attempt(entry, signal);
+      const error = await sendOnce(entry, this.o, signal);
       if (error === undefined) {
         this.leave(entry, 'ack');
         if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock.now(), { key: entry.key, attempts: entry.attempts, size: this.size });
@@ -314,34 +244,11 @@ export class Outbox {
     }
   }
 
-  /** One `send` (through the breaker, if any). Resolves with the error, or undefined on success. */
-  private async attempt(entry: Entry, signal: AbortSignal): Promise<{ error: unknown } | undefined> {
-    // A signal per attempt: listeners that `send` (or fetch) leaves on it can't pile up on the loop's signal.
-    const attempt = new AbortController();
-    const onStop = (): void => attempt.abort(signal.reason);
-    signal.addEventListener('abort', onStop, { once: true });
-    const send = (): Promise<void> => {
-      entry.attempts++;
-      const item: OutboxItem = { key: entry.key, payload: JSON.parse(entry.json) as JsonValue, enqueuedAt: entry.at, attempts: entry.attempts };
-      return this.o.send(item, { signal: attempt.signal });
-    };
-    try {
-      await (this.o.breaker === undefined ? send() : this.o.breaker.execute(send));
-      return undefined;
-    } catch (error) {
-      return { error };
-    } finally {
-      signal.removeEventListener('abort', onStop);
-    }
-  }
-
   /** Moves the head item to `<path>.dead`. Returns false (item kept) if that file can't be written. */
   private async deadLetter(entry: Entry, verdict: Verdict, error: unknown): Promise<boolean> {
     const { clock, onEvent, name } = this.o;
     const summary = summarizeError(error);
-    const line =
-      `{"key":${JSON.stringify(entry.key)},"payload":${entry.json},"enqueuedAt":${entry.at},"attempts":${entry.attempts},` +
-      `"verdict":${JSON.stringify(verdict)},"error":${JSON.stringify(summary)},"deadAt":${JSON.stringify(new Date(clock.now()).toISOString())}}\n`;
+    const line = deadLine(entry, verdict, summary, clock.now());
     try {
       await appendDeadLetter(this.o.path, line);
     } catch {
@@ -355,43 +262,16 @@ export class Outbox {
 
   /** Rewrites the log without the items that left, once enough of them did. Failure is not fatal. */
   private async compactIfDue(): Promise<void> {
-    const garbage = this.log.fileBytes - HEADER_BYTES - this.storedBytes;
+    const garbage = this.log.fileBytes - HEADER_BYTES - this.queue.storedBytes;
     if (this.leftSinceCompaction < this.o.compactAfter && garbage < this.o.compactAfterBytes) return;
     if (this.leftSinceCompaction === 0 && garbage <= 0) return;
     this.leftSinceCompaction = 0;
     try {
-      const { bytesBefore, bytesAfter } = await this.log.compact(() => {
-        let text = '';
-        let stored = 0;
-        for (let i = this.head; i < this.queue.length; i++) {
-          const e = this.queue[i] as Entry;
-          const line = putLine(e.key, e.at, e.json, e.attempts);
-          e.bytes = byteLength(line);
-          stored += e.bytes;
-          text += line;
-        }
-        this.storedBytes = stored;
-        return text;
-      });
+      const { bytesBefore, bytesAfter } = await this.log.compact(() => this.queue.snapshot());
       const { onEvent } = this.o;
       if (onEvent !== undefined) emit(onEvent, 'outbox_compacted', this.o.name, this.o.clock.now(), { size: this.size, bytesBefore, bytesAfter });
     } catch {
       // e.g. disk full: the old file is intact and still appended to; try again after the next threshold.
     }
   }
-}
-
-function serialize(payload: JsonValue): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(payload);
-  } catch (error) {
-    throw new TypeError(`steadfast: payload must be JSON-serializable: ${(error as Error).message}`, { cause: error });
-  }
-  if (json === undefined) throw new TypeError(`steadfast: payload must be a JSON value; got ${typeof payload}`);
-  return json;
-}
-
-function toItem(entry: Entry): OutboxItem {
-  return { key: entry.key, payload: JSON.parse(entry.json) as JsonValue, enqueuedAt: entry.at, attempts: entry.attempts };
 }
