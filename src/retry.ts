@@ -142,8 +142,8 @@ export async function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, option
   let step: BackoffStep | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      // Fast path: nothing to combine, so no listener or timer; just a fresh signal that never aborts.
-      if (signal === undefined && s.attemptTimeout === undefined) return await fn({ attempt, signal: neverAborted() });
+      // Fast path: nothing to combine, so no listener or timer, and the signal is made only if fn reads it.
+      if (signal === undefined && s.attemptTimeout === undefined) return await fn(new LazySignalContext(attempt));
       return await runWithSignal((attemptSignal) => fn({ attempt, signal: attemptSignal }), {
         signal,
         timeoutMs: s.attemptTimeout,
@@ -211,4 +211,13 @@ function nextDelay(
 // A function, so TypeScript does not keep a narrowing of `signal.aborted` across awaits.
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
+}
+
+/** An attempt context whose never-aborting signal costs nothing unless fn asks for it. */
+class LazySignalContext implements RetryContext {
+  private made: AbortSignal | undefined = undefined;
+  constructor(readonly attempt: number) {}
+  get signal(): AbortSignal {
+    return (this.made ??= neverAborted());
+  }
 }
