@@ -1,7 +1,7 @@
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { constant, exponential, schedule } from '../src/backoff.js';
 import { CircuitBreaker } from '../src/breaker.js';
 import { HttpError } from '../src/errors.js';
@@ -118,6 +118,21 @@ describe('Outbox: storage and delivery', () => {
     box2.start();
     await box2.flush();
     expect(r.calls.map((c) => c.key)).toEqual(items.map((i) => i.key));
+  });
+
+  it('writes 100 concurrent enqueues with a handful of fsyncs (group commit), not 100', async () => {
+    const box = await openBox({ send: recordingSend().send });
+    const probe = await open(join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const datasync = vi.spyOn(proto, 'datasync');
+    try {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => box.enqueue(i)));
+      expect(datasync.mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(datasync.mock.calls.length).toBeLessThanOrEqual(5);
+    } finally {
+      datasync.mockRestore();
+    }
   });
 
   it('stores a key that is already waiting only once and resolves with the waiting item', async () => {
@@ -381,6 +396,34 @@ describe('Outbox: restart, compaction and damaged files', () => {
     expect((await stat(path)).size).toBeLessThan(500 + 200);
   });
 
+  it('keeps every enqueue, in order, while compaction runs after every delivery', async () => {
+    const rec = recorder();
+    const r = recordingSend();
+    const box = await openBox({ compactAfter: 1, compactAfterBytes: 1, onEvent: rec.sink, send: r.send });
+    box.start();
+    const items = [];
+    for (let round = 0; round < 5; round++) items.push(...(await Promise.all(Array.from({ length: 10 }, (_, i) => box.enqueue({ round, i })))));
+    await box.flush();
+    expect(r.calls.map((c) => c.key)).toEqual(items.map((i) => i.key));
+    expect(rec.events.filter((e) => e.type === 'outbox_compacted').length).toBeGreaterThan(10);
+    const box2 = await reopen(box, { send: r.send });
+    expect(box2.size).toBe(0);
+  });
+
+  it('removes a <path>.tmp left by a crash mid-compaction and keeps the log as it was', async () => {
+    const box = await openBox({ send: recordingSend().send });
+    await box.enqueue('a', { key: 'ka' });
+    await box.close();
+    opened = [];
+    await writeFile(`${path}.tmp`, '{"steadfast":"outbox","version":1}\n{"op":"put","key":"half');
+    const r = recordingSend();
+    const box2 = await openBox({ send: r.send });
+    await expect(stat(`${path}.tmp`)).rejects.toMatchObject({ code: 'ENOENT' });
+    box2.start();
+    await box2.flush();
+    expect(r.calls.map((c) => c.key)).toEqual(['ka']);
+  });
+
   it('skips a torn last line (a crash mid-write), truncates it away with outbox_torn, and keeps everything before it', async () => {
     const box = await openBox({ send: recordingSend().send });
     await box.enqueue('a', { key: 'ka' });
@@ -501,6 +544,20 @@ describe('Outbox: stop and flush', () => {
     const flushed = box.flush().catch((e: unknown) => e);
     await box.stop();
     expect(await flushed).toBeInstanceOf(OutboxStoppedError);
+  });
+
+  it('start() after stop() resumes delivery; close() ends the outbox for good', async () => {
+    const r = recordingSend();
+    const box = await openBox({ send: r.send });
+    box.start();
+    await box.stop();
+    await box.enqueue(1);
+    box.start();
+    await box.flush();
+    expect(r.calls.map((c) => c.payload)).toEqual([1]);
+    await box.close();
+    await expect(box.enqueue(2)).rejects.toThrow(/is closed/);
+    expect(() => box.start()).toThrow(/is closed/);
   });
 
   it('flush() waits only for items enqueued before the call', async () => {
