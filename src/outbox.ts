@@ -49,6 +49,7 @@ export class Outbox {
   private stopping: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly o: ResolvedOutboxOptions,
@@ -184,12 +185,14 @@ export class Outbox {
   }
 
   /** Stops delivery, waits for pending writes and closes the file. The outbox can't be used afterwards. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.stop();
-    this.closed = true;
-    await this.log.close();
-    openPaths.delete(this.o.path);
+  close(): Promise<void> {
+    this.closing ??= (async (): Promise<void> => {
+      this.closed = true; // refuse new enqueues now; acks of the send in flight still get written
+      await this.stop();
+      await this.log.close();
+      openPaths.delete(this.o.path);
+    })();
+    return this.closing;
   }
 
   /** Removes the head item and records why (not awaited: a lost record only means a re-delivery). */
