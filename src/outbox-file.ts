@@ -23,7 +23,10 @@ export interface StoredItem {
 
 /**
  * The outbox file can't be used: it is not an outbox (it is never overwritten), it was written
- * by a newer version, or a line before the last one is damaged.
+ * by a newer version, a line before the last one is damaged, or it is already open in this process.
+ *
+ * @example
+ * await Outbox.open({ path: './config.json', send }) // OutboxFileError: ./config.json: is not a steadfast outbox ...
  */
 export class OutboxFileError extends Error {
   override readonly name = 'OutboxFileError' as const;

@@ -148,6 +148,10 @@ export class OutboxFullError extends Error {
 /**
  * `flush()` can't finish: the outbox is stopped (or was stopped while flushing) with items still
  * waiting. Call `start()` first.
+ *
+ * @example
+ * outbox.start();
+ * await outbox.flush(); // rejects with OutboxStoppedError if someone calls outbox.stop() meanwhile
  */
 export class OutboxStoppedError extends Error {
   override readonly name = 'OutboxStoppedError' as const;
