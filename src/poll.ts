@@ -10,15 +10,19 @@ import { isObject } from './errors.js';
 import { emit, summarizeError, type EventSink } from './events.js';
 
 /**
- * The defaults `poll` uses: `steadfast simulate` shows they bring a fleet back fastest without
- * overloading a recovering server.
+ * The defaults `poll` uses: after the n-th consecutive failure wait exponential 1s..12s with equal
+ * jitter (between half and all of `min(12s, 1s * 2^(n-1))`), and vary each interval by ±10%.
+ * `steadfast simulate` shows they bring a fleet back fastest without overloading a recovering
+ * server: 10,000 agents at 2000 requests/s are all back within 2.4× the N/C floor at ≤ 0.91×C.
  *
  * @example
- * pollDefaults.backoff.baseDelay(4) // 8000: the 4th consecutive failure waits up to 8s (full jitter)
+ * pollDefaults.backoff.baseDelay(4) // 8000: the 4th consecutive failure waits 4s..8s (equal jitter)
+ * pollDefaults.backoff.maxDelay     // 12000: no failure waits longer than 12s
  * pollDefaults.jitter               // 0.1: intervals vary by ±10%
  */
 export const pollDefaults: { readonly backoff: Backoff; readonly jitter: number } = /* @__PURE__ */ Object.freeze({
-  backoff: /* @__PURE__ */ exponential({ initial: '1s', max: '30s', jitter: 'full' }),
+  // Chosen by scripts/choose-poll-defaults.ts (issue 6): a 12s cap bounds the last agent, equal jitter's 0.75× mean delay keeps load under capacity.
+  backoff: /* @__PURE__ */ exponential({ initial: '1s', max: '12s', jitter: 'equal' }),
   jitter: 0.1,
 });
 
@@ -26,7 +30,7 @@ export const pollDefaults: { readonly backoff: Backoff; readonly jitter: number 
 export interface PollOptions {
   /** Time between runs after a success (before jitter). */
   interval: Duration;
-  /** Delay after the n-th consecutive failure; a finite schedule keeps its last delay. @default pollDefaults.backoff (exponential 1s..30s, full jitter) */
+  /** Delay after the n-th consecutive failure; a finite schedule keeps its last delay. @default pollDefaults.backoff (exponential 1s..12s, equal jitter) */
   backoff?: Backoff;
   /** Interval jitter: each wait is `interval * (1 ± jitter)`, so a fleet never locks into one phase. In [0, 1]. @default 0.1 */
   jitter?: number;

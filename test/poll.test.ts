@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constant, exponential, schedule, type Backoff } from '../src/backoff.js';
+import { constant, delays, exponential, schedule, type Backoff } from '../src/backoff.js';
 import { BrokenCircuitError, HttpError } from '../src/errors.js';
 import type { EventOf, ResilienceEvent } from '../src/events.js';
 import { FakeClock } from '../src/fake-clock.js';
@@ -321,21 +321,38 @@ describe('poll', () => {
     expect(() => poll(task, undefined as never)).toThrow(/options/);
   });
 
-  it('exports its defaults: exponential 1s..30s with full jitter, interval jitter 0.1', () => {
+  it('exports its defaults: exponential 1s..12s with equal jitter, interval jitter 0.1 (chosen by the fleet simulation)', () => {
     expect(pollDefaults.jitter).toBe(0.1);
-    expect(pollDefaults.backoff).toMatchObject({ kind: 'exponential', maxDelay: 30_000, jitter: 'full' });
-    expect([1, 2, 3, 6, 7].map((n) => pollDefaults.backoff.baseDelay(n))).toEqual([1_000, 2_000, 4_000, 30_000, 30_000]);
+    expect(pollDefaults.backoff).toMatchObject({ kind: 'exponential', maxDelay: 12_000, jitter: 'equal', limit: Infinity });
+    expect([1, 2, 3, 4, 5, 6, 100].map((n) => pollDefaults.backoff.baseDelay(n))).toEqual([1_000, 2_000, 4_000, 8_000, 12_000, 12_000, 12_000]);
+    // Equal jitter: half the base delay plus up to another half.
+    expect(delays(pollDefaults.backoff, 6, { random: () => 0.5 })).toEqual([750, 1_500, 3_000, 6_000, 9_000, 9_000]);
+    expect(delays(pollDefaults.backoff, 6, { random: () => 0 })).toEqual([500, 1_000, 2_000, 4_000, 6_000, 6_000]);
     expect(Object.isFrozen(pollDefaults)).toBe(true);
   });
 
-  it('uses pollDefaults.backoff when none is given: every delay within [0, 30s]', async () => {
-    const clock = new FakeClock();
+  it('uses pollDefaults.backoff when none is given: waits 750ms, 1.5s, 3s, 6s, 9s, 9s with random 0.5', async () => {
+    const clock = new FakeClock({ random: () => 0.5 });
+    const { events, sink } = collect();
+    const poller = poll(async () => Promise.reject(fail()), { interval: '1s', clock, onEvent: sink });
+    await clock.advance(30_000);
+    expect(ofType(events, 'poll_failed').map((e) => e.delayMs).slice(0, 6)).toEqual([750, 1_500, 3_000, 6_000, 9_000, 9_000]);
+    await poller.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('keeps every default delay within [d/2, d] for d = min(12s, 1s * 2^(n-1)), for any seed', async () => {
+    const clock = new FakeClock({ seed: 11 });
     const { events, sink } = collect();
     const poller = poll(async () => Promise.reject(fail()), { interval: '1s', clock, onEvent: sink });
     await clock.advance(600_000);
-    const delays = ofType(events, 'poll_failed').map((e) => e.delayMs);
-    expect(delays.length).toBeGreaterThan(20);
-    for (const d of delays) expect(d).toBeGreaterThanOrEqual(0), expect(d).toBeLessThanOrEqual(30_000);
+    const failed = ofType(events, 'poll_failed');
+    expect(failed.length).toBeGreaterThan(50);
+    for (const { failures, delayMs } of failed) {
+      const d = Math.min(12_000, 1_000 * 2 ** (failures - 1));
+      expect(delayMs).toBeGreaterThanOrEqual(d / 2);
+      expect(delayMs).toBeLessThanOrEqual(d);
+    }
     await poller.stop();
   });
 });
