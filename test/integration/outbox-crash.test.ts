@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -128,6 +128,8 @@ describe('Outbox under kill -9', () => {
           const delay = 50 + Math.floor(seededRandom(seed)() * 250);
           const lines = await runChild({ OUTBOX_PATH: path, OUTBOX_SEED: String(seed), OUTBOX_RUN: String(seed) }, delay);
           printed.push(...lines);
+          // Every 4th run also simulates power loss mid-write (SIGKILL alone never splits a write()).
+          if (seed % 4 === 0) await appendFile(path, '{"op":"put","key":"torn-by-power-loss","at":1,"payload":{"ru');
           await drain(path, events);
           checkDelivered(printed);
         }
@@ -136,6 +138,8 @@ describe('Outbox under kill -9', () => {
       }),
     );
     const torn = events.filter((e) => e.type === 'outbox_torn').length;
+    expect(torn).toBe(5);
+    expect(received.some((r) => r.key === 'torn-by-power-loss')).toBe(false);
     console.info(`outbox crash test: ${total} keys printed over 20 kills, ${received.length} deliveries, ${torn} torn tails repaired`);
   }, 40_000);
 
