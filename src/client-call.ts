@@ -8,6 +8,7 @@ import type { CircuitBreaker } from './breaker.js';
 import type { Verdict } from './classify.js';
 import type { Clock } from './clock.js';
 import { cancelBody, headerRecord, httpErrorFor, isUnauthorized, neverSent, type BodyKind } from './client-request.js';
+import type { Deadlines } from './client-deadlines.js';
 import type { Recovery } from './client-recovery.js';
 import type { ClientCounters } from './client-stats.js';
 import { isBrokenCircuit } from './errors.js';
@@ -23,6 +24,9 @@ export interface Engine {
   readonly breaker: CircuitBreaker | undefined;
   readonly recovery: Recovery | undefined;
   readonly counters: ClientCounters;
+  /** The client's per-attempt timeout (ms, may be Infinity) and its shared deadline queue (none for Infinity). */
+  readonly timeoutMs: number;
+  readonly deadlines: Deadlines | undefined;
   /** Lower-cased fixed headers, or the function to call per attempt. */
   readonly headers: Record<string, string> | (() => HeadersInit | Promise<HeadersInit>);
   /** Runs `onUnauthorized` (one run shared by concurrent 401s); `undefined` when not configured. */
@@ -43,6 +47,8 @@ export interface CallSpec {
   /** The method is idempotent, or the caller vouched for it (`idempotent`, `idempotencyKey`). */
   repeatable: boolean;
   timeoutMs: number;
+  /** The caller passed a signal: attempts must also end when it aborts. */
+  hasSignal: boolean;
   retryOn: RetryOptions['retryOn'];
   /** Reads the body inside the attempt (getJSON), so a connection reset mid-body is retried like any failure. */
   read: ((response: Response) => Promise<unknown>) | undefined;
@@ -105,9 +111,16 @@ export class Call implements Clock {
   }
 
   private async timed(signal: AbortSignal): Promise<unknown> {
-    const { counters, recovery, clock } = this.e;
+    const { counters, recovery, clock, deadlines } = this.e;
+    const { hasSignal, timeoutMs } = this.spec;
     try {
-      const response = await runWithSignal((s) => this.send(s), { signal, timeoutMs: this.spec.timeoutMs, clock });
+      // Hot path: no caller signal and the client's own timeout share one deadline queue.
+      const response =
+        hasSignal || timeoutMs !== this.e.timeoutMs
+          ? await runWithSignal((s) => this.send(s), { signal, timeoutMs, clock })
+          : deadlines === undefined
+            ? await this.send(undefined)
+            : await deadlines.run((s) => this.send(s));
       recovery?.succeeded();
       return response;
     } catch (error) {
@@ -117,9 +130,10 @@ export class Call implements Clock {
     }
   }
 
-  private async send(signal: AbortSignal): Promise<unknown> {
-    const headers = await this.headers();
-    const init: RequestInit = { ...this.spec.init, headers, signal };
+  private async send(signal: AbortSignal | undefined): Promise<unknown> {
+    const own = this.e.headers;
+    const headers = typeof own === 'function' ? this.merge(headerRecord(await own(), 'headers()')) : this.merge(own);
+    const init: RequestInit = signal === undefined ? { ...this.spec.init, headers } : { ...this.spec.init, headers, signal };
     const breaker = this.e.breaker;
     return breaker === undefined ? this.exchange(init) : breaker.execute(() => this.exchange(init));
   }
@@ -133,9 +147,7 @@ export class Call implements Clock {
     throw httpErrorFor(response, this.spec.method, this.spec.url, this.e.clock.now());
   }
 
-  private async headers(): Promise<Record<string, string>> {
-    const own = this.e.headers;
-    const base = typeof own === 'function' ? headerRecord(await own(), 'headers()') : own;
+  private merge(base: Record<string, string>): Record<string, string> {
     const { extraHeaders: extra, urlAuth } = this.spec;
     const merged = extra === undefined ? base : { ...base, ...extra };
     return urlAuth === undefined || merged['authorization'] !== undefined ? merged : { ...merged, authorization: urlAuth };

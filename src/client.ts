@@ -8,6 +8,7 @@ import { RetryBudget } from './budget.js';
 import { classify } from './classify.js';
 import { systemClock, type Clock } from './clock.js';
 import { Call, type ClientHeaders, type Engine } from './client-call.js';
+import { Deadlines } from './client-deadlines.js';
 import { Recovery } from './client-recovery.js';
 import { baseUrlOption, bodyKind, headerRecord, isIdempotentMethod, resolveUrl, splitCredentials } from './client-request.js';
 import { ClientCounters, type ClientStats } from './client-stats.js';
@@ -92,6 +93,7 @@ export class ResilientClient {
   private readonly counters = new ClientCounters();
   private readonly recovery: Recovery | undefined;
   private readonly opensAtStart: number;
+  private readonly deadlines: Deadlines | undefined;
   private refreshing: Promise<void> | undefined;
   private closed = false;
 
@@ -143,9 +145,12 @@ export class ResilientClient {
         : new Recovery({ breaker, health, healthIntervalMs, clock, counters: this.counters, onEvent, name });
 
     const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
+    this.deadlines = this.timeoutMs === Infinity ? undefined : new Deadlines(clock, this.timeoutMs);
     this.engine = {
       fetch: doFetch,
       clock,
+      timeoutMs: this.timeoutMs,
+      deadlines: this.deadlines,
       breaker,
       recovery: this.recovery,
       counters: this.counters,
@@ -194,6 +199,7 @@ export class ResilientClient {
       body,
       repeatable: isIdempotentMethod(method) || idempotent === true || idempotencyKey !== undefined,
       timeoutMs,
+      hasSignal: signal !== undefined && signal !== null,
       retryOn: options.retryOn,
       read,
     });
@@ -248,6 +254,7 @@ export class ResilientClient {
   close(): void {
     this.closed = true;
     this.recovery?.close();
+    this.deadlines?.close();
   }
 
   private makeHealth(h: ClientHealthOptions, doFetch: typeof fetch, clock: Clock, onEvent: EventSink | undefined): HealthCheck {

@@ -173,7 +173,7 @@ describe('ResilientClient.fetch', () => {
 
   it('shares one retry budget across calls: once spent, calls stop retrying', async () => {
     const clock = new FakeClock();
-    const budget = new RetryBudget({ ratio: 0, minPerSecond: 0.1, window: '10s', clock }); // 1 retry per 10s
+    const budget = new RetryBudget({ ratio: 0, minPerSecond: 1 / 60, window: '1m', clock }); // 1 retry per minute
     const fetch = scriptedFetch([503, 200, 503], { clock });
     const client = new ResilientClient({ baseUrl: BASE, fetch, clock, budget, breaker: false, retry: { backoff: constant(100) } });
     await expect(runOn(clock, client.fetch('/a'))).resolves.toBeInstanceOf(Response);

@@ -1,0 +1,107 @@
+/**
+ * Per-attempt timeouts without a timer per attempt. Every attempt of a client has the same
+ * timeout, so deadlines arrive in start order: a FIFO queue and one sleeping sweeper replace a
+ * setTimeout/clearTimeout pair and two abort listeners per request (the hot path stays cheap).
+ */
+import type { Clock, SleepOptions } from './clock.js';
+import { timeoutError } from './errors.js';
+
+const UNREF: SleepOptions = { unref: true };
+
+/** @internal One attempt being timed. */
+export interface Deadline {
+  readonly at: number;
+  readonly controller: AbortController;
+  live: boolean;
+  reject: ((error: unknown) => void) | undefined;
+}
+
+/** @internal The deadlines of one client's attempts. */
+export class Deadlines {
+  private queue: Deadline[] = [];
+  private head = 0;
+  private sweeper: AbortController | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /**
+   * Runs `work(signal)` with a signal that aborts with a `TimeoutError` after the timeout; the
+   * returned promise rejects at that moment even if `work` ignores its signal.
+   */
+  run<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const entry: Deadline = { at: this.clock.now() + this.timeoutMs, controller, live: true, reject: undefined };
+    this.queue.push(entry);
+    if (this.sweeper === undefined) this.startSweeper();
+    return new Promise<T>((resolve, reject) => {
+      entry.reject = reject;
+      work(controller.signal).then(
+        (value) => {
+          this.finish(entry);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.finish(entry);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Stops the sweeper once no attempt is in flight (at once if none is). */
+  close(): void {
+    this.closed = true;
+    if (this.head >= this.queue.length) this.stopSweeper();
+  }
+
+  private finish(entry: Deadline): void {
+    entry.live = false;
+    entry.reject = undefined;
+    // Attempts usually end in start order, so the queue stays as short as the requests in flight.
+    while (this.head < this.queue.length && !(this.queue[this.head] as Deadline).live) this.head++;
+    if (this.head >= this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+      if (this.closed) this.stopSweeper();
+    }
+  }
+
+  private startSweeper(): void {
+    const sweeper = new AbortController();
+    this.sweeper = sweeper;
+    void this.sweep(sweeper.signal).finally(() => {
+      if (this.sweeper === sweeper) this.sweeper = undefined;
+    });
+  }
+
+  private stopSweeper(): void {
+    this.sweeper?.abort();
+    this.sweeper = undefined;
+  }
+
+  private async sweep(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      while (this.head < this.queue.length && !(this.queue[this.head] as Deadline).live) this.head++;
+      const next = this.queue[this.head];
+      if (next === undefined) return; // nothing in flight: the next attempt starts a new sweeper
+      const wait = next.at - this.clock.now();
+      if (wait > 0) {
+        try {
+          await this.clock.sleep(wait, signal, UNREF);
+        } catch {
+          return; // closed
+        }
+        continue;
+      }
+      this.head++;
+      next.live = false;
+      const error = timeoutError(this.timeoutMs);
+      next.controller.abort(error);
+      next.reject?.(error);
+    }
+  }
+}
