@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { constant, exponential, schedule } from '../src/backoff.js';
-import { fleetDefaults, simulateFleet, type FailureMode, type FleetPolicy } from '../src/fleet.js';
+import { fleetDefaults, simulateFleet, type FailureMode, type FleetPolicy, type FleetResult } from '../src/fleet.js';
 import { pollDefaults } from '../src/poll.js';
 
 const lockstep: FleetPolicy = { name: 'no-jitter', backoff: exponential({ initial: '1s', max: '30s', jitter: 'none' }), jitter: 0 };
@@ -77,26 +77,48 @@ describe('simulateFleet', () => {
   });
 });
 
-// SPEC §8: the poll defaults are the ones `steadfast simulate` shows to bring a whole fleet back
-// without overloading a recovering server. 10,000 agents, 1 hour, the real sizes.
+// SPEC §8 and issue 6: the poll defaults must bring every agent back in every scenario, never
+// offer more than capacity C after server-up, and be all back within 3× the floor N/C where
+// capacity allows. 10,000 agents checking in every 30s, the real sizes; 20 minutes simulated
+// (at least 10 minutes after the longest outage). scripts/choose-poll-defaults.ts checks seeds 1..5.
 const scenarios = (['spread', 'simultaneous'] as const).flatMap((failures) => ['30s', '120s', '600s'].map((outage) => ({ failures, outage })));
+const cache = new Map<string, FleetResult>();
+const defaults = (capacity: number, failures: FailureMode, outage: string): FleetResult => {
+  const key = `${capacity} ${failures} ${outage}`;
+  let r = cache.get(key);
+  if (r === undefined) cache.set(key, (r = simulateFleet({ agents: 10_000, capacity, outage, failures, horizon: '20m' })));
+  return r;
+};
 
-describe('the poll defaults, 10,000 agents over 1h, server back at 2000 requests/s', () => {
-  it.each(scenarios)('$failures failures, $outage outage: every agent back, never more than capacity after server-up, back within the 30s backoff cap', ({ failures, outage }) => {
-    const r = simulateFleet({ agents: 10_000, capacity: 2000, outage, failures });
+describe('the poll defaults, 10,000 agents, server back at 2000 requests/s (floor 5s)', () => {
+  it.each(scenarios)('$failures failures, $outage outage: every agent back, never above capacity after server-up, all back within 3× the floor', ({ failures, outage }) => {
+    const r = defaults(2000, failures, outage);
     expect(r.neverBack).toBe(0);
     expect(r.affected).toBe(10_000);
+    expect(r.floorMs).toBe(5_000);
     expect(r.peakLoad).toBeLessThanOrEqual(1.0);
-    // Bounded by the largest backoff delay (30s = 6× the 5s floor), not by capacity.
-    expect(r.allBackMs).toBeLessThanOrEqual(30_000);
-    expect(r.allBackMs).toBeGreaterThan(3 * r.floorMs);
+    expect(r.allBackMs).toBeLessThanOrEqual(3 * r.floorMs);
+    // What bounds the last agent is the 12s backoff cap: 2.4× the floor.
+    expect(r.allBackMs).toBeLessThanOrEqual(12_000);
   });
 });
 
-describe('the poll defaults, 10,000 agents over 1h, server back at only 500 requests/s', () => {
-  it.each(scenarios)('$failures failures, $outage outage: every agent back within 3.2× the 20s floor', ({ failures, outage }) => {
-    const r = simulateFleet({ agents: 10_000, capacity: 500, outage, failures, horizon: '15m' });
+describe('the poll defaults, 10,000 agents, server back at only 500 requests/s (floor 20s)', () => {
+  it.each(scenarios)('$failures failures, $outage outage: every agent back within 2× the floor', ({ failures, outage }) => {
+    const r = defaults(500, failures, outage);
     expect(r.neverBack).toBe(0);
-    expect(r.allBackMs).toBeLessThanOrEqual(3.2 * r.floorMs);
+    expect(r.floorMs).toBe(20_000);
+    expect(r.allBackMs).toBeLessThanOrEqual(2 * r.floorMs);
+  });
+
+  // The trade-off, documented rather than hidden: a fleet whose retry delays average d seconds
+  // offers about N/d requests per second, so staying under 500/s needs d >= N/C = 20s, while
+  // 3× the floor at 2000/s needs everyone back within 15s. No policy that ignores capacity does
+  // both; the defaults choose the second, and at 500/s the excess is refused with 503 and retried.
+  it.each(scenarios)('$failures failures, $outage outage: the defaults offer more than capacity after server-up (the known limit at low capacity)', ({ failures, outage }) => {
+    const r = defaults(500, failures, outage);
+    expect(r.peakLoad).toBeGreaterThan(1);
+    expect(r.peakLoad).toBeLessThan(4);
+    expect(r.wastedAfterOutage).toBeGreaterThan(0);
   });
 });
