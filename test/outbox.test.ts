@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -242,6 +242,22 @@ describe('Outbox: failures', () => {
       },
     ]);
     expect(rec.events.find((e) => e.type === 'outbox_dead')).toMatchObject({ key: 'k-bad', verdict: { kind: 'permanent' }, error: { status: 422 } });
+  });
+
+  it('keeps a permanently failing item (and retries) while <path>.dead cannot be written', async () => {
+    const rec = recorder();
+    const box = await openBox({ backoff: constant('1s'), onEvent: rec.sink, send: async () => Promise.reject(new HttpError(400)) });
+    await mkdir(`${path}.dead`); // a directory: appending to it fails
+    await box.enqueue('x', { key: 'k' });
+    const retry = rec.next('outbox_retry');
+    box.start();
+    expect(await retry).toMatchObject({ key: 'k', delayMs: 1_000, error: { status: 400 } });
+    expect(box.size).toBe(1);
+    await rm(`${path}.dead`, { recursive: true });
+    const dead = rec.next('outbox_dead');
+    await clock.advance(1_000);
+    expect(await dead).toMatchObject({ key: 'k' });
+    expect(box.size).toBe(0);
   });
 
   it('dead-letters an item once a finite backoff schedule is used up', async () => {
