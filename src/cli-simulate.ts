@@ -9,17 +9,50 @@ import { formatDuration, parseDuration } from './duration.js';
 import { fleetDefaults, simulateFleet, type FleetOptions, type FleetPolicy, type FleetResult } from './fleet.js';
 import { renderFleetSvg } from './fleet-svg.js';
 
-/** Named policies for `--policy` and `--compare`. */
+const spec30s: FleetPolicy = { name: 'spec-30s', backoff: exponential({ initial: '1s', max: '30s', jitter: 'full' }), jitter: fleetDefaults.jitter };
+
+/**
+ * Named policies for `--policy` and `--compare`, each worth comparing with `default`
+ * (`pollDefaults`: exponential 1s..12s, equal jitter). Every one but `no-jitter` varies the
+ * interval by ±10%.
+ */
 export const fleetPresets: Readonly<Record<string, FleetPolicy>> = {
   default: fleetDefaults,
+  // The previous default (the SPEC's comment): its 30s cap leaves the last agent out 6× the floor.
+  'spec-30s': spec30s,
   'fixed-5s': { name: 'fixed-5s', backoff: constant('5s'), jitter: fleetDefaults.jitter },
   'fixed-5m': { name: 'fixed-5m', backoff: constant('5m'), jitter: fleetDefaults.jitter },
-  // No randomness anywhere: agents that fail together retry together.
-  'no-jitter': { name: 'no-jitter', backoff: exponential({ initial: '1s', max: '30s', jitter: 'none' }), jitter: 0 },
+  // The default's schedule with no randomness anywhere: agents that fail together retry together.
+  'no-jitter': { name: 'no-jitter', backoff: exponential({ initial: '1s', max: '12s', jitter: 'none' }), jitter: 0 },
   budget: { ...fleetDefaults, name: 'budget', budget: { ratio: 0.2, minPerSecond: 0.05, window: '1m' } },
+  // The old 30s cap with the default's jitter: the cap, not the jitter, bounds the last agent.
   equal: { name: 'equal', backoff: exponential({ initial: '1s', max: '30s', jitter: 'equal' }), jitter: fleetDefaults.jitter },
-  decorrelated: { name: 'decorrelated', backoff: exponential({ initial: '1s', max: '30s', jitter: 'decorrelated' }), jitter: fleetDefaults.jitter },
+  // The default's cap with decorrelated jitter (max >= 3× initial, else delays pile up at max).
+  decorrelated: { name: 'decorrelated', backoff: exponential({ initial: '1s', max: '12s', jitter: 'decorrelated' }), jitter: fleetDefaults.jitter },
 };
+
+/** One line per preset, `name  parameters`, for `--help`. */
+export function presetLines(indent = ''): string {
+  const names = Object.keys(fleetPresets);
+  const width = Math.max(...names.map((n) => n.length));
+  return names.map((n) => `${indent}${n.padEnd(width)}  ${describePolicy(fleetPresets[n] as FleetPolicy)}`).join('\n');
+}
+
+/** A policy's parameters in words, e.g. `exponential 1s..12s, equal jitter; interval ±10%`. */
+export function describePolicy(p: FleetPolicy): string {
+  const b = p.backoff;
+  const shape =
+    b.kind === 'exponential' || b.kind === 'linear'
+      ? `${b.kind} ${formatDuration(b.baseDelay(1))}..${formatDuration(b.maxDelay)}`
+      : b.kind === 'constant'
+        ? `constant ${formatDuration(b.baseDelay(1))}`
+        : `schedule up to ${formatDuration(b.maxDelay)}`;
+  const jitter = typeof b.jitter === 'number' ? `±${b.jitter * 100}%` : b.jitter === 'none' ? 'no jitter' : `${b.jitter} jitter`;
+  const interval = p.jitter === 0 ? 'interval not jittered' : `interval ±${Math.round(p.jitter * 100)}%`;
+  const budget = p.budget === undefined ? '' : ` + RetryBudget (ratio ${p.budget.ratio ?? 0.2}, ${p.budget.minPerSecond ?? 10}/s, window ${formatDuration(parseDuration(p.budget.window ?? '10s'))})`;
+  const spec = p === fleetDefaults ? ' (pollDefaults)' : p === spec30s ? ' (the previous default)' : '';
+  return `${shape}, ${jitter}; ${interval}${budget}${spec}`;
+}
 
 const simulateFlags = {
   ...backoffFlags,

@@ -8,7 +8,7 @@ import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './cli-args.js';
 import { runSchedule, type CliIo } from './cli-schedule.js';
-import { fleetPresets, runSimulate } from './cli-simulate.js';
+import { fleetPresets, presetLines, runSimulate } from './cli-simulate.js';
 
 export type { CliIo } from './cli-schedule.js';
 
@@ -45,6 +45,9 @@ simulate (seeded, deterministic; t = 0 is the start of the outage):
   --budget R,M,W      add a RetryBudget per agent: ratio, minPerSecond, window (e.g. 0.2,0.05,1m)
   --compare           every preset side by side
   --svg FILE          draw offered load per second, one line per policy, with the capacity line
+
+Presets (--policy, --compare); each retries after a failure with the backoff named:
+{presetLines}
 
 Exit codes: 0 ok, 2 bad command line, 1 unexpected error.
 `;
@@ -85,7 +88,7 @@ export function main(argv: readonly string[], io: CliIo): number {
 }
 
 function help(): string {
-  return HELP.replace('{presets}', Object.keys(fleetPresets).join(', '));
+  return HELP.replace('{presets}', Object.keys(fleetPresets).join(', ')).replace('{presetLines}', presetLines('  '));
 }
 
 const nodeIo: CliIo = {

@@ -4,6 +4,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import { parseArgs, UsageError } from '../src/cli-args.js';
+import { describePolicy, fleetPresets } from '../src/cli-simulate.js';
+import { pollDefaults } from '../src/poll.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -126,7 +128,7 @@ describe('bad command lines exit with code 2 and say why on stderr', () => {
     [['schedule', 'extra'], 'unexpected argument "extra"'],
     [['simulate', '--failures', 'sometimes'], '--failures must be one of spread, simultaneous; got "sometimes"'],
     [['simulate', '--capacity', '0'], '--capacity must be an integer in [1,'],
-    [['simulate', '--policy', 'yolo'], '--policy must be among default, fixed-5s'],
+    [['simulate', '--policy', 'yolo'], '--policy must be among default, spec-30s, fixed-5s'],
     [['simulate', '--budget', '0.2'], '--budget must be ratio,minPerSecond[,window]'],
     [['simulate', '--interval', '0'], '--interval must be > 0'],
     [['frobnicate'], 'unknown command "frobnicate"'],
@@ -146,7 +148,9 @@ describe('bad command lines exit with code 2 and say why on stderr', () => {
       const r = run(...argv);
       expect(r.code).toBe(0);
       expect(r.out).toContain('steadfast simulate');
-      expect(r.out).toContain('default, fixed-5s, fixed-5m, no-jitter, budget');
+      expect(r.out).toContain('default, spec-30s, fixed-5s, fixed-5m, no-jitter, budget, equal, decorrelated');
+      expect(r.out).toContain('  default       exponential 1s..12s, equal jitter; interval ±10% (pollDefaults)');
+      expect(r.out).toContain('  spec-30s      exponential 1s..30s, full jitter; interval ±10% (the previous default)');
     }
   });
 
@@ -167,8 +171,22 @@ describe('steadfast simulate', () => {
     expect(code).toBe(0);
     expect(out).toContain('200 agents checking in every 30s, server down 1m (spread failures), then 50 requests/s');
     expect(out).toMatch(/policy\s+all back\s+floor\s+× floor\s+p50\s+p99\s+peak load\s+wasted \(down\)\s+wasted \(503\)\s+never back/);
-    for (const name of ['default', 'fixed-5s', 'fixed-5m', 'no-jitter', 'budget']) expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
-    expect(out).toMatch(/simulated 7 policies in /);
+    for (const name of ['default', 'spec-30s', 'fixed-5s', 'fixed-5m', 'no-jitter', 'budget', 'equal', 'decorrelated']) expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
+    expect(out).toMatch(/simulated 8 policies in /);
+  });
+
+  it('names each preset with its parameters: default is pollDefaults, spec-30s the previous 1s..30s full-jitter default', () => {
+    expect(fleetPresets['default']?.backoff).toBe(pollDefaults.backoff);
+    expect(Object.fromEntries(Object.entries(fleetPresets).map(([name, p]) => [name, describePolicy(p)]))).toEqual({
+      default: 'exponential 1s..12s, equal jitter; interval ±10% (pollDefaults)',
+      'spec-30s': 'exponential 1s..30s, full jitter; interval ±10% (the previous default)',
+      'fixed-5s': 'constant 5s, no jitter; interval ±10%',
+      'fixed-5m': 'constant 5m, no jitter; interval ±10%',
+      'no-jitter': 'exponential 1s..12s, no jitter; interval not jittered',
+      budget: 'exponential 1s..12s, equal jitter; interval ±10% + RetryBudget (ratio 0.2, 0.05/s, window 1m)',
+      equal: 'exponential 1s..30s, equal jitter; interval ±10%',
+      decorrelated: 'exponential 1s..12s, decorrelated jitter; interval ±10%',
+    });
   });
 
   it('answers --json with one summary per policy, reproducible for a seed', () => {
