@@ -54,11 +54,19 @@ export interface CallSpec {
   read: ((response: Response) => Promise<unknown>) | undefined;
 }
 
+const NO_HEADERS: Record<string, string> = {};
+
+function isEmpty(record: Record<string, string>): boolean {
+  for (const _ in record) return false;
+  return true;
+}
+
 /** @internal The state of one request across its attempts; it is also the Clock its retry loop sleeps on. */
 export class Call implements Clock {
   private lastResponse: Response | undefined;
   private waitingOutBreaker = false;
   private refreshed = false;
+  private origin: number | undefined;
 
   constructor(
     private readonly e: Engine,
@@ -66,7 +74,16 @@ export class Call implements Clock {
   ) {}
 
   now(): number {
-    return this.e.clock.now();
+    const origin = this.origin;
+    if (origin === undefined) return this.e.clock.now();
+    this.origin = undefined;
+    return origin;
+  }
+
+  /** Makes the first `now()` return `time`: withRetry, entered after attempt 1 failed, then counts elapsed time from it. */
+  startingAt(time: number): this {
+    this.origin = time;
+    return this;
   }
 
   random(): number {
@@ -133,7 +150,9 @@ export class Call implements Clock {
   private async send(signal: AbortSignal | undefined): Promise<unknown> {
     const own = this.e.headers;
     const headers = typeof own === 'function' ? this.merge(headerRecord(await own(), 'headers()')) : this.merge(own);
-    const init: RequestInit = signal === undefined ? { ...this.spec.init, headers } : { ...this.spec.init, headers, signal };
+    const init: RequestInit = { ...this.spec.init };
+    if (headers !== NO_HEADERS) init.headers = headers;
+    if (signal !== undefined) init.signal = signal;
     const breaker = this.e.breaker;
     return breaker === undefined ? this.exchange(init) : breaker.execute(() => this.exchange(init));
   }
@@ -149,7 +168,7 @@ export class Call implements Clock {
 
   private merge(base: Record<string, string>): Record<string, string> {
     const { extraHeaders: extra, urlAuth } = this.spec;
-    const merged = extra === undefined ? base : { ...base, ...extra };
+    const merged = extra === undefined ? (isEmpty(base) ? NO_HEADERS : base) : { ...base, ...extra };
     return urlAuth === undefined || merged['authorization'] !== undefined ? merged : { ...merged, authorization: urlAuth };
   }
 

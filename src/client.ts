@@ -7,6 +7,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
 import { RetryBudget } from './budget.js';
 import { classify } from './classify.js';
 import { systemClock, type Clock } from './clock.js';
+import { neverAborted } from './abort.js';
 import { Call, type ClientHeaders, type Engine } from './client-call.js';
 import { Deadlines } from './client-deadlines.js';
 import { Recovery } from './client-recovery.js';
@@ -94,6 +95,7 @@ export class ResilientClient {
   private readonly recovery: Recovery | undefined;
   private readonly opensAtStart: number;
   private readonly deadlines: Deadlines | undefined;
+  private readonly budget: RetryBudget | undefined;
   private refreshing: Promise<void> | undefined;
   private closed = false;
 
@@ -123,7 +125,9 @@ export class ResilientClient {
     if (budget !== undefined && !(budget instanceof RetryBudget)) {
       throw new TypeError(`steadfast: ResilientClient.budget must be a RetryBudget or false; got ${describeValue(budget)}`);
     }
-    if (retry.budget === undefined && budget !== undefined) retry.budget = budget;
+    this.budget = retry.budget ?? budget;
+    // The client records each call itself (successes never reach withRetry), so withRetry only spends.
+    if (this.budget !== undefined) retry.budget = spendOnly(this.budget);
     retry.clock = clock;
     retry.name = name;
     if (onEvent !== undefined) retry.onEvent = onEvent;
@@ -187,9 +191,8 @@ export class ResilientClient {
       extraHeaders = { ...extraHeaders, 'idempotency-key': key };
     }
     const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positive('retry.attemptTimeout', retry.attemptTimeout);
-    const options: RetryOptions = retry === undefined ? { ...this.retry } : { ...this.retry, ...retry, clock: this.retry.clock as Clock };
-    delete options.attemptTimeout;
     const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
+    const caller = signal ?? undefined;
     const call = new Call(this.engine, {
       url,
       urlAuth: authorization,
@@ -199,17 +202,31 @@ export class ResilientClient {
       body,
       repeatable: isIdempotentMethod(method) || idempotent === true || idempotencyKey !== undefined,
       timeoutMs,
-      hasSignal: signal !== undefined && signal !== null,
-      retryOn: options.retryOn,
+      hasSignal: caller !== undefined,
+      retryOn: retry?.retryOn ?? this.retry.retryOn,
       read,
     });
-    options.retryOn = call.retryOn;
-    options.clock = call;
-    if (signal !== undefined && signal !== null) options.signal = signal;
+    const started = this.engine.clock.now();
+    this.budget?.recordCall(started);
+    // Hot path: the first attempt runs outside withRetry, so a success costs no retry bookkeeping.
+    let first: unknown;
     try {
-      const response = await withRetry((ctx) => call.attempt(ctx), options);
+      const value = await call.attempt({ attempt: 1, signal: caller ?? neverAborted() });
       this.counters.successes++;
-      return response;
+      return value;
+    } catch (error) {
+      first = error;
+    }
+    const options: RetryOptions = retry === undefined ? { ...this.retry } : { ...this.retry, ...retry, clock: this.retry.clock as Clock };
+    delete options.attemptTimeout;
+    options.retryOn = call.retryOn;
+    options.clock = call.startingAt(started); // elapsed time counts from the first attempt
+    if (caller !== undefined) options.signal = caller;
+    try {
+      // withRetry's attempt 1 is the one that already failed: it classifies it, sleeps, then retries.
+      const value = await withRetry((ctx) => (ctx.attempt === 1 ? Promise.reject(first) : call.attempt(ctx)), options);
+      this.counters.successes++;
+      return value;
     } catch (error) {
       this.counters.fail(signal?.aborted === true ? 'aborted' : classify(error).kind);
       throw error;
@@ -283,6 +300,11 @@ export class ResilientClient {
       this.refreshing = undefined;
     }
   }
+}
+
+function spendOnly(budget: RetryBudget): RetryBudget {
+  const view: Pick<RetryBudget, 'recordCall' | 'tryRetry'> = { recordCall: () => {}, tryRetry: (now) => budget.tryRetry(now) };
+  return view as RetryBudget;
 }
 
 function makeBreaker(

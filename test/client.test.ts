@@ -138,6 +138,49 @@ describe('ResilientClient.fetch', () => {
     expect(fetch.calls.map((c) => c.time)).toEqual([0, 3000, 6000]);
   });
 
+  it('settles a timed-out attempt at its deadline even when fetch ignores its signal', async () => {
+    const clock = new FakeClock();
+    let n = 0;
+    const fetch = (() => (++n === 1 ? new Promise<Response>(() => {}) : Promise.resolve(new Response('ok')))) as typeof globalThis.fetch;
+    const client = new ResilientClient({ baseUrl: BASE, fetch, clock, timeout: '3s', retry: { backoff: constant('1s', { jitter: 'none' }) } });
+    const done = client.fetch('/x');
+    await clock.advance(2_999);
+    expect(n).toBe(1);
+    await clock.advance(1_001); // timed out at 3s, retried 1s later
+    expect((await done).status).toBe(200);
+    expect(n).toBe(2);
+    client.close();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('times out concurrent attempts each at its own deadline', async () => {
+    const { client, clock } = setup(['hang', 'hang'], { timeout: '5s', retry: false });
+    const first = client.fetch('/a').catch((e: unknown) => [clock.now(), (e as Error).name]);
+    await clock.advance(2_000);
+    const second = client.fetch('/b').catch((e: unknown) => [clock.now(), (e as Error).name]);
+    await clock.advance(10_000);
+    expect([await first, await second]).toEqual([
+      [5_000, 'TimeoutError'],
+      [7_000, 'TimeoutError'],
+    ]);
+    client.close();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('counts elapsed time from the first attempt and records every call, successes too, in the budget', async () => {
+    const clock = new FakeClock();
+    const budget = new RetryBudget({ ratio: 0.5, minPerSecond: 0, window: '1m', clock });
+    const events: ResilienceEvent[] = [];
+    const fetch = scriptedFetch([200, 200, { status: 503, delayMs: 400 }, 503, 503], { clock });
+    const client = new ResilientClient({ baseUrl: BASE, fetch, clock, budget, breaker: false, onEvent: (e) => events.push(e), retry: { backoff: constant(100, { jitter: 'none' }) } });
+    await runOn(clock, client.fetch('/ok'));
+    await runOn(clock, client.fetch('/ok'));
+    // 3 calls seen, ratio 0.5: one retry allowed, the second is refused.
+    await expect(runOn(clock, client.fetch('/down'))).rejects.toMatchObject({ status: 503 });
+    expect(fetch.calls).toHaveLength(4);
+    expect(events.find((e) => e.type === 'give_up')).toMatchObject({ attempts: 2, reason: 'budget', elapsedMs: 500 });
+  });
+
   it("rejects with the caller's abort reason at once and counts it as aborted", async () => {
     const { client, clock } = setup(['hang']);
     const controller = new AbortController();
