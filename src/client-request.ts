@@ -149,3 +149,9 @@ export function cancelBody(response: Response | undefined): void {
 export function isUnauthorized(error: unknown): error is HttpError {
   return error instanceof HttpError && error.status === 401;
 }
+
+/** @internal Reads a JSON body (`undefined` when empty). Runs inside the attempt, so a body cut off mid-way ("terminated") is retried like any network failure. */
+export async function parseJSON(response: Response): Promise<unknown> {
+  const text = await response.text();
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
+}

@@ -3,74 +3,34 @@
  * circuit breaker, a shared retry budget, health probing that finds recovery early, and
  * structured events. Everything is resolved once in the constructor; a call only does its own work.
  */
-import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
+import { neverAborted } from './abort.js';
+import type { CircuitBreaker } from './breaker.js';
 import { RetryBudget } from './budget.js';
 import { classify } from './classify.js';
 import { systemClock, type Clock } from './clock.js';
-import { neverAborted } from './abort.js';
-import { Call, type ClientHeaders, type Engine } from './client-call.js';
+import { Call, type Engine } from './client-call.js';
 import { Deadlines } from './client-deadlines.js';
+import {
+  DEFAULT_HEALTH_INTERVAL,
+  DEFAULT_TIMEOUT,
+  globalFetch,
+  makeBreaker,
+  makeHealth,
+  positive,
+  spendOnly,
+  type ClientHealthOptions,
+  type ClientRequestInit,
+  type ResilientClientOptions,
+} from './client-options.js';
 import { Recovery } from './client-recovery.js';
-import { baseUrlOption, bodyKind, headerRecord, isIdempotentMethod, resolveUrl, splitCredentials } from './client-request.js';
+import { baseUrlOption, bodyKind, headerRecord, isIdempotentMethod, parseJSON, resolveUrl, splitCredentials } from './client-request.js';
 import { ClientCounters, type ClientStats } from './client-stats.js';
-import { describeValue, functionOption, parseDuration, type Duration } from './duration.js';
+import { describeValue, functionOption } from './duration.js';
 import { isObject } from './errors.js';
-import type { EventSink } from './events.js';
-import { HealthCheck, httpProbe } from './health.js';
 import { retrySettings, withRetry, type RetryOptions } from './retry.js';
 
 export type { ClientHeaders } from './client-call.js';
-
-/** Health probing while the breaker is open. */
-export interface ClientHealthOptions {
-  /** Path (joined to `baseUrl`) or absolute URL probed with GET; any 2xx passes. @default '/health' */
-  path?: string;
-  /** Time between probes while the breaker is open. @default '5s' */
-  interval?: Duration;
-  /** Longest a probe may take. @default '5s' */
-  timeout?: Duration;
-}
-
-/** Options for {@link ResilientClient}. Durations are ms or strings such as `"5s"`. */
-export interface ResilientClientOptions {
-  /** Prefix for relative paths: `/checkin` on `https://h/api` is `https://h/api/checkin`. */
-  baseUrl: string | URL;
-  /** The fetch to use, resolved once. @default globalThis.fetch */
-  fetch?: typeof fetch;
-  /** Time limit of each attempt (`Infinity` for none); a timed-out attempt is retried. @default '10s' */
-  timeout?: Duration;
-  /** Retry policy (see `withRetry`); `false` = one attempt. @default exponential 500ms..30s, full jitter, 5 retries */
-  retry?: RetryOptions | false;
-  /** A breaker shared by every call, its options, or `false` for none. @default a new breaker named after the client */
-  breaker?: CircuitBreakerOptions | CircuitBreaker | false;
-  /** Probe the server while the breaker is open; `false` = wait out `openFor`. @default on when the breaker is on */
-  health?: ClientHealthOptions | false;
-  /** Caps retries across every call of this client during an outage. @default a new RetryBudget() */
-  budget?: RetryBudget | false;
-  /** Headers sent on every attempt: fixed, or a function called before each attempt. */
-  headers?: ClientHeaders;
-  /** Called once when a request gets a 401 (e.g. to refresh a token); the request is then sent once more. */
-  onUnauthorized?: () => Promise<void>;
-  /** Receives `retry`, `give_up`, `breaker_*`, `health_*` and `recovered` events. */
-  onEvent?: EventSink;
-  /** Name carried by every event. @default 'client' */
-  name?: string;
-  /** Time source. @default systemClock */
-  clock?: Clock;
-}
-
-/** Per-request options on top of `RequestInit`. */
-export interface ClientRequestInit extends RequestInit {
-  /** Allow retrying a POST or PATCH: the server tolerates duplicates. @default false */
-  idempotent?: boolean;
-  /** Sent as `Idempotency-Key`, the same on every attempt, and allows retrying; `true` generates one. */
-  idempotencyKey?: string | true;
-  /** Overrides of the client's retry policy for this request (`attemptTimeout` overrides `timeout`). */
-  retry?: Partial<RetryOptions>;
-}
-
-const DEFAULT_TIMEOUT = 10_000;
-const DEFAULT_HEALTH_INTERVAL = 5_000;
+export type { ClientHealthOptions, ClientRequestInit, ResilientClientOptions } from './client-options.js';
 
 /**
  * `fetch` that survives a flaky or restarting server. Non-2xx answers reject with an `HttpError`
@@ -142,7 +102,7 @@ export class ResilientClient {
     const healthOn = breaker !== undefined && o.health !== false;
     const h: ClientHealthOptions = o.health === false || o.health === undefined ? {} : o.health;
     const healthIntervalMs = positive('ResilientClient.health.interval', h.interval ?? DEFAULT_HEALTH_INTERVAL);
-    const health = healthOn ? this.makeHealth(h, doFetch, clock, onEvent) : undefined;
+    const health = healthOn ? makeHealth(h, { url: splitCredentials(resolveUrl(this.baseUrl, h.path ?? '/health')).url, fetch: doFetch, clock, onEvent, name, counters: this.counters }) : undefined;
     this.recovery =
       breaker === undefined
         ? undefined
@@ -274,25 +234,6 @@ export class ResilientClient {
     this.deadlines?.close();
   }
 
-  private makeHealth(h: ClientHealthOptions, doFetch: typeof fetch, clock: Clock, onEvent: EventSink | undefined): HealthCheck {
-    const path = h.path ?? '/health';
-    if (typeof path !== 'string') throw new TypeError(`steadfast: ResilientClient.health.path must be a string; got ${describeValue(path)}`);
-    const counters = this.counters;
-    return new HealthCheck({
-      probe: httpProbe(splitCredentials(resolveUrl(this.baseUrl, path)).url, { fetch: doFetch }),
-      interval: h.interval ?? DEFAULT_HEALTH_INTERVAL,
-      timeout: h.timeout ?? '5s',
-      // Background probing must never keep a process alive on its own.
-      clock: { now: () => clock.now(), random: () => clock.random(), sleep: (ms, signal) => clock.sleep(ms, signal, { unref: true }) },
-      name: this.name,
-      onEvent: (event) => {
-        if (event.type === 'health_ok') counters.healthOk++;
-        else if (event.type === 'health_fail') counters.healthFailed++;
-        onEvent?.(event);
-      },
-    });
-  }
-
   private async refresh(onUnauthorized: () => Promise<void>): Promise<void> {
     try {
       await onUnauthorized();
@@ -301,50 +242,3 @@ export class ResilientClient {
     }
   }
 }
-
-function spendOnly(budget: RetryBudget): RetryBudget {
-  const view: Pick<RetryBudget, 'recordCall' | 'tryRetry'> = { recordCall: () => {}, tryRetry: (now) => budget.tryRetry(now) };
-  return view as RetryBudget;
-}
-
-function makeBreaker(
-  option: CircuitBreakerOptions | CircuitBreaker | false | undefined,
-  name: string,
-  clock: Clock,
-  onEvent: EventSink | undefined,
-): CircuitBreaker | undefined {
-  if (option === false) return undefined;
-  if (option instanceof CircuitBreaker) return option;
-  if (option !== undefined && !isObject(option)) {
-    throw new TypeError(`steadfast: ResilientClient.breaker must be CircuitBreakerOptions, a CircuitBreaker or false; got ${describeValue(option)}`);
-  }
-  const opts: CircuitBreakerOptions = option ?? {};
-  const own = opts.onEvent;
-  const sink: EventSink | undefined =
-    own === undefined ? onEvent : onEvent === undefined ? own : (event) => {
-      own(event);
-      onEvent(event);
-    };
-  const o: CircuitBreakerOptions = { name, clock, ...opts };
-  if (sink !== undefined) o.onEvent = sink;
-  return new CircuitBreaker(o);
-}
-
-// Read inside the attempt: a body cut off mid-way ("terminated") is retried like any network failure.
-async function parseJSON(response: Response): Promise<unknown> {
-  const text = await response.text();
-  return text === '' ? undefined : (JSON.parse(text) as unknown);
-}
-
-function positive(option: string, value: Duration): number {
-  const ms = parseDuration(value, { option, allowInfinity: true });
-  if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0; got ${describeValue(value)}`);
-  return ms;
-}
-
-function globalFetch(): typeof fetch {
-  const f: unknown = globalThis.fetch;
-  if (typeof f !== 'function') throw new TypeError('steadfast: no global fetch in this runtime; pass ResilientClient({ fetch })');
-  return (f as typeof fetch).bind(globalThis);
-}
-

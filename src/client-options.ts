@@ -1,0 +1,143 @@
+/**
+ * ResilientClient options: their types, defaults and the helpers that resolve them once, in the
+ * constructor (breaker, health check, budget view, durations, fetch).
+ */
+import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
+import type { RetryBudget } from './budget.js';
+import type { Clock } from './clock.js';
+import type { ClientHeaders } from './client-call.js';
+import type { ClientCounters } from './client-stats.js';
+import { describeValue, parseDuration, type Duration } from './duration.js';
+import { isObject } from './errors.js';
+import type { EventSink } from './events.js';
+import { HealthCheck, httpProbe } from './health.js';
+import type { RetryOptions } from './retry.js';
+
+/** @internal */
+export const DEFAULT_TIMEOUT = 10_000;
+/** @internal */
+export const DEFAULT_HEALTH_INTERVAL = 5_000;
+
+/** Health probing while the breaker is open. */
+export interface ClientHealthOptions {
+  /** Path (joined to `baseUrl`) or absolute URL probed with GET; any 2xx passes. @default '/health' */
+  path?: string;
+  /** Time between probes while the breaker is open. @default '5s' */
+  interval?: Duration;
+  /** Longest a probe may take. @default '5s' */
+  timeout?: Duration;
+}
+
+/** Options for {@link ResilientClient}. Durations are ms or strings such as `"5s"`. */
+export interface ResilientClientOptions {
+  /** Prefix for relative paths: `/checkin` on `https://h/api` is `https://h/api/checkin`. */
+  baseUrl: string | URL;
+  /** The fetch to use, resolved once. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Time limit of each attempt (`Infinity` for none); a timed-out attempt is retried. @default '10s' */
+  timeout?: Duration;
+  /** Retry policy (see `withRetry`); `false` = one attempt. @default exponential 500ms..30s, full jitter, 5 retries */
+  retry?: RetryOptions | false;
+  /** A breaker shared by every call, its options, or `false` for none. @default a new breaker named after the client */
+  breaker?: CircuitBreakerOptions | CircuitBreaker | false;
+  /** Probe the server while the breaker is open; `false` = wait out `openFor`. @default on when the breaker is on */
+  health?: ClientHealthOptions | false;
+  /** Caps retries across every call of this client during an outage. @default a new RetryBudget() */
+  budget?: RetryBudget | false;
+  /** Headers sent on every attempt: fixed, or a function called before each attempt. */
+  headers?: ClientHeaders;
+  /** Called once when a request gets a 401 (e.g. to refresh a token); the request is then sent once more. */
+  onUnauthorized?: () => Promise<void>;
+  /** Receives `retry`, `give_up`, `breaker_*`, `health_*` and `recovered` events. */
+  onEvent?: EventSink;
+  /** Name carried by every event. @default 'client' */
+  name?: string;
+  /** Time source. @default systemClock */
+  clock?: Clock;
+}
+
+/** Per-request options on top of `RequestInit`. */
+export interface ClientRequestInit extends RequestInit {
+  /** Allow retrying a POST or PATCH: the server tolerates duplicates. @default false */
+  idempotent?: boolean;
+  /** Sent as `Idempotency-Key`, the same on every attempt, and allows retrying; `true` generates one. */
+  idempotencyKey?: string | true;
+  /** Overrides of the client's retry policy for this request (`attemptTimeout` overrides `timeout`). */
+  retry?: Partial<RetryOptions>;
+}
+
+/** @internal What the health check of a client needs. */
+export interface HealthSetup {
+  url: string;
+  fetch: typeof fetch;
+  clock: Clock;
+  onEvent: EventSink | undefined;
+  name: string;
+  counters: ClientCounters;
+}
+
+/** @internal The client's health check: probes `url` with the client's fetch, counts probes, unref'd timers. */
+export function makeHealth(h: ClientHealthOptions, o: HealthSetup): HealthCheck {
+  if (h.path !== undefined && typeof h.path !== 'string') {
+    throw new TypeError(`steadfast: ResilientClient.health.path must be a string; got ${describeValue(h.path)}`);
+  }
+  const { clock, counters, onEvent } = o;
+  return new HealthCheck({
+    probe: httpProbe(o.url, { fetch: o.fetch }),
+    interval: h.interval ?? DEFAULT_HEALTH_INTERVAL,
+    timeout: h.timeout ?? '5s',
+    // Background probing must never keep a process alive on its own.
+    clock: { now: () => clock.now(), random: () => clock.random(), sleep: (ms, signal) => clock.sleep(ms, signal, { unref: true }) },
+    name: o.name,
+    onEvent: (event) => {
+      if (event.type === 'health_ok') counters.healthOk++;
+      else if (event.type === 'health_fail') counters.healthFailed++;
+      onEvent?.(event);
+    },
+  });
+}
+
+/** @internal The budget as seen by withRetry: it spends retries; the client records calls itself. */
+export function spendOnly(budget: RetryBudget): RetryBudget {
+  const view: Pick<RetryBudget, 'recordCall' | 'tryRetry'> = { recordCall: () => {}, tryRetry: (now) => budget.tryRetry(now) };
+  return view as RetryBudget;
+}
+
+/** @internal The client's breaker: the instance given, or a new one named after the client and sharing its sink. */
+export function makeBreaker(
+  option: CircuitBreakerOptions | CircuitBreaker | false | undefined,
+  name: string,
+  clock: Clock,
+  onEvent: EventSink | undefined,
+): CircuitBreaker | undefined {
+  if (option === false) return undefined;
+  if (option instanceof CircuitBreaker) return option;
+  if (option !== undefined && !isObject(option)) {
+    throw new TypeError(`steadfast: ResilientClient.breaker must be CircuitBreakerOptions, a CircuitBreaker or false; got ${describeValue(option)}`);
+  }
+  const opts: CircuitBreakerOptions = option ?? {};
+  const own = opts.onEvent;
+  const sink: EventSink | undefined =
+    own === undefined ? onEvent : onEvent === undefined ? own : (event) => {
+      own(event);
+      onEvent(event);
+    };
+  const o: CircuitBreakerOptions = { name, clock, ...opts };
+  if (sink !== undefined) o.onEvent = sink;
+  return new CircuitBreaker(o);
+}
+
+/** @internal A duration > 0 (Infinity allowed). */
+export function positive(option: string, value: Duration): number {
+  const ms = parseDuration(value, { option, allowInfinity: true });
+  if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0; got ${describeValue(value)}`);
+  return ms;
+}
+
+/** @internal The global fetch, bound, resolved once. */
+export function globalFetch(): typeof fetch {
+  const f: unknown = globalThis.fetch;
+  if (typeof f !== 'function') throw new TypeError('steadfast: no global fetch in this runtime; pass ResilientClient({ fetch })');
+  return (f as typeof fetch).bind(globalThis);
+}
+

@@ -1,0 +1,55 @@
+/** Shared setup for the ResilientClient unit tests: a client on a scripted fetch in virtual time. */
+import { constant } from '../src/backoff.js';
+import { ResilientClient, type ResilientClientOptions } from '../src/client.js';
+import type { ResilienceEvent } from '../src/events.js';
+import { FakeClock } from '../src/fake-clock.js';
+import { scriptedFetch, type ScriptStep } from '../src/scripted-fetch.js';
+
+export const BASE = 'http://agent.test/api';
+
+export function refused(): TypeError {
+  return new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) });
+}
+
+export function reset(): TypeError {
+  return new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+}
+
+export function setup(script: ScriptStep[], o: Partial<ResilientClientOptions> = {}) {
+  const clock = new FakeClock();
+  const fetch = scriptedFetch(script, { clock });
+  const events: ResilienceEvent[] = [];
+  const client = new ResilientClient({
+    baseUrl: BASE,
+    fetch,
+    clock,
+    retry: { backoff: constant('1s', { jitter: 'none' }), maxRetries: 5 },
+    onEvent: (e) => events.push(e),
+    ...o,
+  });
+  /** Runs `work` to completion in virtual time. */
+  async function run<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    await clock.runAll();
+    const r = await settled;
+    if (!r.ok) throw r.error;
+    return r.value;
+  }
+  return { clock, fetch, events, client, run };
+}
+
+/** Runs `work` to completion in virtual time. */
+export async function runOn<T>(clock: FakeClock, work: Promise<T>): Promise<T> {
+  const settled = work.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  await clock.runAll();
+  const r = await settled;
+  if (!r.ok) throw r.error;
+  return r.value;
+}
+
