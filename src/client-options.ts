@@ -28,7 +28,12 @@ export interface ClientHealthOptions {
   timeout?: Duration;
 }
 
-/** Options for {@link ResilientClient}. Durations are ms or strings such as `"5s"`. */
+/**
+ * Options for `ResilientClient`. Durations are ms or strings such as `"5s"`.
+ *
+ * @example
+ * const o: ResilientClientOptions = { baseUrl: 'https://api.example.com', timeout: '5s', breaker: { openFor: '30s' } };
+ */
 export interface ResilientClientOptions {
   /** Prefix for relative paths: `/checkin` on `https://h/api` is `https://h/api/checkin`. */
   baseUrl: string | URL;
@@ -56,7 +61,13 @@ export interface ResilientClientOptions {
   clock?: Clock;
 }
 
-/** Per-request options on top of `RequestInit`. */
+/**
+ * Per-request options on top of `RequestInit`.
+ *
+ * @example
+ * await client.fetch('/tasks/42/result', { method: 'PUT', body, retry: { maxRetries: 2 } });
+ * await client.fetch('/tasks/42/done', { method: 'POST', idempotencyKey: 'task-42-done' });
+ */
 export interface ClientRequestInit extends RequestInit {
   /** Allow retrying a POST or PATCH: the server tolerates duplicates. @default false */
   idempotent?: boolean;

@@ -227,7 +227,13 @@ export class ResilientClient {
     return this.counters.snapshot(breaker?.state ?? 'disabled', breaker === undefined ? 0 : breaker.opens - this.opensAtStart);
   }
 
-  /** Stops background health probing and refuses new requests. Requests in flight finish normally. */
+  /**
+   * Stops background health probing and refuses new requests. Requests in flight finish (their
+   * timeouts still apply); once they have, the client holds no timer.
+   *
+   * @example
+   * process.once('SIGTERM', async () => { await poller.stop(); client.close(); });
+   */
   close(): void {
     this.closed = true;
     this.recovery?.close();
