@@ -116,6 +116,19 @@ describe('headers and 401', () => {
     expect(fetch.calls.map((c) => c.headers['authorization'])).toEqual(['Bearer old', 'Bearer new']);
   });
 
+  it('shares one onUnauthorized run between requests that get a 401 at the same time', async () => {
+    let refreshes = 0;
+    const { client, fetch, run } = setup([401, 401, 200, 200], {
+      onUnauthorized: async () => {
+        refreshes++;
+        await Promise.resolve();
+      },
+    });
+    const both = Promise.all([client.fetch('/a'), client.fetch('/b')]);
+    const [a, b] = await run(both);
+    expect([a.status, b.status, refreshes, fetch.calls.length]).toEqual([200, 200, 1, 4]);
+  });
+
   it('gives up with the 401 when the refreshed request is refused again', async () => {
     let refreshes = 0;
     const { client, fetch, run } = setup([401, 401, 200], { onUnauthorized: async () => void refreshes++ });
