@@ -152,7 +152,8 @@ export class ResilientClient {
     }
     const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positive('retry.attemptTimeout', retry.attemptTimeout);
     const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
-    const caller = signal ?? undefined;
+    // The request's signal, else one given in the retry options (e.g. a client-wide shutdown signal).
+    const caller = signal ?? retry?.signal ?? this.retry.signal;
     const call = new Call(this.engine, {
       url,
       urlAuth: authorization,

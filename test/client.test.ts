@@ -157,6 +157,17 @@ describe('ResilientClient.fetch', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('honours a signal given in the client retry options on the first attempt too', async () => {
+    const shutdown = new AbortController();
+    const { client, clock } = setup(['hang'], { retry: { signal: shutdown.signal } });
+    const pending = client.fetch('/x').catch((e: unknown) => e);
+    await clock.advance(10);
+    shutdown.abort(new Error('shutting down'));
+    expect(await pending).toMatchObject({ message: 'shutting down' });
+    client.close();
+    expect(clock.pending).toBe(0);
+  });
+
   it('follows retry: false (one attempt) and a per-request retry override', async () => {
     const one = setup([502, 200], { retry: false });
     await expect(one.run(one.client.fetch('/x'))).rejects.toMatchObject({ status: 502 });
