@@ -7,7 +7,7 @@ const log = textLines(); // one readable line per event on stderr
 const health = new HealthCheck({ probe: httpProbe(`${server}/health`), timeout: '2s', onEvent: log, name: 'server' });
 await health.waitUntilHealthy({ signal: AbortSignal.timeout(600_000) });
 
-// Check in every 30s ±10%; after a failure back off 1s, 2s, 4s ... 30s; never give up.
+// Check in every 30s ±10%; after a failure back off 1s, 2s, 4s ... 12s (equal jitter); never give up.
 const poller = poll(
   async ({ signal }) => {
     const res = await fetch(`${server}/checkin`, { method: 'POST', body: '{"agent":"a-7"}', signal });
