@@ -189,7 +189,7 @@ export class ResilientClient {
       this.counters.successes++;
       return value;
     } catch (error) {
-      this.counters.fail(signal?.aborted === true ? 'aborted' : classify(error).kind);
+      this.counters.fail(caller?.aborted === true ? 'aborted' : classify(error).kind);
       throw error;
     }
   }

@@ -164,6 +164,7 @@ describe('ResilientClient.fetch', () => {
     await clock.advance(10);
     shutdown.abort(new Error('shutting down'));
     expect(await pending).toMatchObject({ message: 'shutting down' });
+    expect(client.stats().failures.aborted).toBe(1);
     client.close();
     expect(clock.pending).toBe(0);
   });
