@@ -151,6 +151,7 @@ export class ResilientClient {
       extraHeaders = { ...extraHeaders, 'idempotency-key': key };
     }
     const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positive('retry.attemptTimeout', retry.attemptTimeout);
+    if (retry !== undefined) retrySettings({ ...this.retry, ...retry }); // a bad per-request option fails now, not after a failure
     const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
     // The request's signal, else one given in the retry options (e.g. a client-wide shutdown signal).
     const caller = signal ?? retry?.signal ?? this.retry.signal;

@@ -169,6 +169,12 @@ describe('ResilientClient.fetch', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('rejects a bad per-request retry option before sending anything', async () => {
+    const { client, fetch } = setup([200]);
+    await expect(client.fetch('/x', { retry: { maxRetries: -2 } })).rejects.toThrow(/maxRetries.*-2/);
+    expect(fetch.calls).toHaveLength(0);
+  });
+
   it('follows retry: false (one attempt) and a per-request retry override', async () => {
     const one = setup([502, 200], { retry: false });
     await expect(one.run(one.client.fetch('/x'))).rejects.toMatchObject({ status: 502 });
