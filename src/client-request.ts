@@ -12,8 +12,15 @@ const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS
 
 const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
 
-/** @internal Parses and checks `baseUrl`; the result has no trailing slash on its path (credentials stay in it). */
-export function baseUrlOption(value: unknown): string {
+/** @internal A parsed `baseUrl`: the prefix (no trailing slash, no query) and its query, added to every relative request. */
+export interface BaseUrl {
+  prefix: string;
+  /** `'a=1&b=2'` or `''`. */
+  query: string;
+}
+
+/** @internal Parses and checks `baseUrl` (credentials stay in the prefix; see {@link splitCredentials}). */
+export function baseUrlOption(value: unknown): BaseUrl {
   if (typeof value !== 'string' && !(value instanceof URL)) {
     throw new TypeError(`steadfast: ResilientClient.baseUrl must be an absolute URL string or URL; got ${describeValue(value)}`);
   }
@@ -26,20 +33,26 @@ export function baseUrlOption(value: unknown): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`steadfast: ResilientClient.baseUrl must be an http: or https: URL; got ${JSON.stringify(safeUrl(url))}`);
   }
+  const query = url.search.slice(1);
   url.hash = '';
-  return url.href.replace(/\/+$/, '');
+  url.search = '';
+  return { prefix: url.href.replace(/\/+$/, ''), query };
 }
 
 /**
  * @internal Resolves `input` against the base: a URL object or a string with a scheme is used as
  * is; any other string is appended to the base path, so `/checkin` on `https://h/api` is
  * `https://h/api/checkin` (a prefix, like ky's `prefixUrl`, not WHATWG's replace-the-path rule).
+ * A query on the base (an API key, say) is added to every relative request.
  */
-export function resolveUrl(base: string, input: string | URL): string {
+export function resolveUrl(base: BaseUrl, input: string | URL): string {
   if (typeof input !== 'string') return input.href;
   if (ABSOLUTE.test(input)) return input;
-  if (input === '' || input.startsWith('?') || input.startsWith('#')) return base + input;
-  return input.startsWith('/') ? base + input : `${base}/${input}`;
+  const joined = input === '' || input.startsWith('?') || input.startsWith('#') || input.startsWith('/') ? base.prefix + input : `${base.prefix}/${input}`;
+  if (base.query === '') return joined;
+  const hash = joined.indexOf('#');
+  const [path, fragment] = hash < 0 ? [joined, ''] : [joined.slice(0, hash), joined.slice(hash)];
+  return `${path}${path.includes('?') ? '&' : '?'}${base.query}${fragment}`;
 }
 
 const USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;

@@ -23,7 +23,7 @@ import {
   type ResilientClientOptions,
 } from './client-options.js';
 import { Recovery } from './client-recovery.js';
-import { baseUrlOption, bodyKind, headerRecord, isIdempotentMethod, parseJSON, resolveUrl, splitCredentials } from './client-request.js';
+import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod, parseJSON, resolveUrl, splitCredentials } from './client-request.js';
 import { ClientCounters, type ClientStats } from './client-stats.js';
 import { describeValue, functionOption } from './duration.js';
 import { isObject } from './errors.js';
@@ -47,7 +47,7 @@ export class ResilientClient {
   readonly name: string;
   /** The breaker every call goes through (`undefined` with `breaker: false`). */
   readonly breaker: CircuitBreaker | undefined;
-  private readonly baseUrl: string;
+  private readonly baseUrl: BaseUrl;
   private readonly engine: Engine;
   private readonly timeoutMs: number;
   private readonly retry: RetryOptions;

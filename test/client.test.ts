@@ -70,6 +70,18 @@ describe('ResilientClient.fetch', () => {
     expect(client.stats().failures).toEqual({ transient: 1, permanent: 0, aborted: 0 });
   });
 
+  it("adds the baseUrl's query (an API key, say) to every relative request", async () => {
+    const { client, fetch, run } = setup([200, 200, 200], { baseUrl: 'http://agent.test/api/?key=k1#top' });
+    await run(client.fetch('/checkin'));
+    await run(client.fetch('tasks?since=1#frag'));
+    await run(client.fetch('http://other.test/x'));
+    expect(fetch.calls.map((c) => c.url)).toEqual([
+      'http://agent.test/api/checkin?key=k1',
+      'http://agent.test/api/tasks?since=1&key=k1#frag',
+      'http://other.test/x',
+    ]);
+  });
+
   it('moves URL credentials into a Basic authorization header (fetch refuses them in the URL)', async () => {
     const { client, fetch, run } = setup([200, 200]);
     await run(client.fetch('http://user:p%40ss@agent.test/x'));
