@@ -44,3 +44,6 @@ export { jsonLines, textLines, formatEvent } from './log.js';
 export type { LineStream, TextLinesOptions } from './log.js';
 
 // client (rank 4)
+export { ResilientClient } from './client.js';
+export type { ResilientClientOptions, ClientHealthOptions, ClientRequestInit, ClientHeaders } from './client.js';
+export type { ClientStats, ClientBreakerState } from './client-stats.js';
