@@ -3,7 +3,7 @@ import { constant } from '../src/backoff.js';
 import { ResilientClient, type ResilientClientOptions } from '../src/client.js';
 import type { ResilienceEvent } from '../src/events.js';
 import { FakeClock } from '../src/fake-clock.js';
-import { scriptedFetch, type ScriptStep } from '../src/scripted-fetch.js';
+import { scriptedFetch, type ScriptedFetch, type ScriptStep } from '../src/scripted-fetch.js';
 
 export const BASE = 'http://agent.test/api';
 
@@ -15,7 +15,16 @@ export function reset(): TypeError {
   return new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
 }
 
-export function setup(script: ScriptStep[], o: Partial<ResilientClientOptions> = {}) {
+/** What {@link setup} hands a test. */
+export interface Setup {
+  clock: FakeClock;
+  fetch: ScriptedFetch;
+  events: ResilienceEvent[];
+  client: ResilientClient;
+  run<T>(work: Promise<T>): Promise<T>;
+}
+
+export function setup(script: ScriptStep[], o: Partial<ResilientClientOptions> = {}): Setup {
   const clock = new FakeClock();
   const fetch = scriptedFetch(script, { clock });
   const events: ResilienceEvent[] = [];
