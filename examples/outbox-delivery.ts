@@ -7,6 +7,10 @@
  * connection after storing the first event (as a server crashing before it answers would), so
  * that event is sent twice with the same key. Every event is stored exactly once.
  *
+ * Delivery goes through a `ResilientClient`: it retries a POST because it carries an
+ * `idempotencyKey` (the outbox item's key, the same on every attempt and after a restart), and
+ * throws an `HttpError` for a non-2xx answer. The outbox keeps the item for as long as it takes.
+ *
  * Run: npx tsx examples/outbox-delivery.ts
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,7 +18,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exponential, HttpError } from 'steadfast';
+import { exponential, ResilientClient } from 'steadfast';
 import { Outbox } from 'steadfast/node';
 
 // ---- the server: stores each event once per Idempotency-Key ----
@@ -51,19 +55,25 @@ const port = (probe.address() as AddressInfo).port;
 await new Promise((resolve) => probe.close(resolve));
 
 // ---- the agent ----
+// The client retries quickly (twice); the outbox keeps the item across longer outages and restarts.
+const client = new ResilientClient({
+  baseUrl: `http://127.0.0.1:${port}`,
+  retry: { maxRetries: 2, backoff: exponential({ initial: '20ms', max: '50ms' }) },
+  breaker: false,
+});
 const dir = await mkdtemp(join(tmpdir(), 'steadfast-example-'));
 const outbox = await Outbox.open({
   path: join(dir, 'events.outbox'),
   backoff: exponential({ initial: '100ms', max: '400ms' }),
   send: async (item, { signal }) => {
-    const res = await fetch(`http://127.0.0.1:${port}/events`, {
+    const res = await client.fetch('/events', {
       method: 'POST',
       body: JSON.stringify(item.payload),
-      headers: { 'content-type': 'application/json', 'Idempotency-Key': item.key },
+      headers: { 'content-type': 'application/json' },
+      idempotencyKey: item.key, // sent as Idempotency-Key
       signal,
     });
     await res.body?.cancel();
-    if (!res.ok) throw new HttpError(res.status);
   },
   onEvent: (e) => {
     if (e.type === 'outbox_retry') console.log(`retry ${e.key.slice(0, 8)} #${e.attempt} in ${Math.round(e.delayMs)}ms: ${e.error.code ?? e.error.message}`);
@@ -84,6 +94,7 @@ const server = await startServer(port);
 await outbox.flush();
 await outbox.close();
 server.close();
+client.close();
 await rm(dir, { recursive: true, force: true });
 
 const jobs = [...stored.values()].map((e) => (e as { job: number }).job);
