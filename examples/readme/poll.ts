@@ -1,21 +1,39 @@
-import { HealthCheck, HttpError, httpProbe, poll, textLines } from 'steadfast';
+// poll: a check-in loop that never gives up, with a health gate and readable logs.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exponential, HealthCheck, HttpError, httpProbe, poll, textLines } from 'steadfast';
 
-const server = process.env.SERVER_URL ?? 'http://127.0.0.1:8080';
+// A stand-in server that refuses the first two check-ins (it is still starting up).
+let checkins = 0;
+const server = createServer((req, res) => {
+  if (req.url === '/health') return void res.end('ok');
+  res.writeHead(++checkins <= 2 ? 503 : 204).end();
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const log = textLines(); // one readable line per event on stderr
 
-// Wait until the server answers /health (checks 1s, 2s, 4s ... 30s apart) before the first check-in.
-const health = new HealthCheck({ probe: httpProbe(`${server}/health`), timeout: '2s', onEvent: log, name: 'server' });
-await health.waitUntilHealthy({ signal: AbortSignal.timeout(600_000) });
+// Wait until the server answers /health before the first check-in.
+const health = new HealthCheck({ probe: httpProbe(`${base}/health`), timeout: '2s', onEvent: log, name: 'server' });
+await health.waitUntilHealthy({ signal: AbortSignal.timeout(60_000) });
 
-// Check in every 30s ±10%; after a failure back off 1s, 2s, 4s ... 12s (equal jitter); never give up.
+// Real agents check in every 30s and use the default backoff (1s..12s, equal jitter);
+// this demo is sped up. The loop never gives up on its own: only stop() or a signal end it.
+let good = 0;
+let enough = (): void => {};
+const threeGood = new Promise<void>((resolve) => (enough = resolve));
 const poller = poll(
   async ({ signal }) => {
-    const res = await fetch(`${server}/checkin`, { method: 'POST', body: '{"agent":"a-7"}', signal });
+    const res = await fetch(`${base}/checkin`, { method: 'POST', body: '{"agent":"a-7"}', signal });
     await res.body?.cancel(); // nothing to read: free the socket
     if (!res.ok) throw new HttpError(res.status);
+    if (++good === 3) enough();
   },
-  { interval: '30s', onEvent: log, name: 'checkin' },
+  { interval: '100ms', backoff: exponential({ initial: '50ms', max: '200ms', jitter: 'equal' }), onEvent: log, name: 'checkin' },
 );
+await threeGood;
+await poller.stop(); // what a SIGTERM handler calls: lets the check-in in flight finish
+server.close();
+console.log(`check-ins: ${checkins}, failures in a row now: ${poller.failures}`);
 
-// On SIGTERM, let the check-in in flight finish, then exit.
-process.once('SIGTERM', () => void poller.stop());
+// prints: check-ins: 5, failures in a row now: 0
