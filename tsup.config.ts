@@ -1,5 +1,7 @@
 import { defineConfig } from 'tsup';
 
+// `dist` is emptied by the build script first: these configs run concurrently, so a `clean` in one
+// could delete what another already wrote.
 export default defineConfig([
   {
     // The core and steadfast/testing run anywhere: no node: imports allowed in them.
@@ -8,20 +10,27 @@ export default defineConfig([
     dts: true,
     platform: 'neutral',
     target: 'es2022',
-    clean: true,
-    sourcemap: true,
     splitting: false,
     treeshake: true,
   },
   {
-    // Node-only entries keep their `node:` prefixes (tsup 8 strips them unless told not to).
-    entry: { node: 'src/node.ts', cli: 'src/cli.ts' },
+    // Node-only entry: keeps its `node:` prefixes (tsup 8 strips them unless told not to).
+    entry: { node: 'src/node.ts' },
     format: ['esm', 'cjs'],
-    dts: { entry: { node: 'src/node.ts' } },
+    dts: true,
     platform: 'node',
     target: 'node20',
     removeNodeProtocol: false,
-    sourcemap: true,
+    splitting: false,
+    treeshake: true,
+  },
+  {
+    // The bin: ESM only, since it runs as a program, never as a dependency.
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    removeNodeProtocol: false,
     splitting: false,
     treeshake: true,
   },
