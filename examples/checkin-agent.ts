@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       const reply = await client.postJSON<{ seq: number }>('/checkin', { agent: 'demo-1', n }, { idempotencyKey: `demo-1-${n}`, signal });
       lastOk = Date.now();
       okTimes.push(lastOk);
-      out(`${at()} [CHECKIN] ok (server saw ${reply.seq} check-ins since it started)`);
+      out(`${at()} [CHECKIN] ok (check-in #${reply.seq} since the server started)`);
     },
     { interval: '500ms', backoff: exponential({ initial: '250ms', max: '1s' }), name: 'agent', onEvent: log },
   );
