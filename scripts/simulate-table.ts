@@ -1,4 +1,4 @@
-// Regenerates the simulation table in docs/sections/cli.md (between the simulate-table markers)
+// Regenerates the simulation table in README.md (between the simulate-table markers)
 // and the picture docs/simulate.svg. Run: npx tsx scripts/simulate-table.ts
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { seededRandom } from '../src/random.js';
 import { candidateTable } from './choose-poll-defaults.js';
 
 const root = join(import.meta.dirname, '..');
-const doc = join(root, 'docs/sections/cli.md');
+const doc = join(root, 'README.md');
 const AGENTS = 10_000;
 
 function timed(run: () => FleetResult): { r: FleetResult; ms: number } {
