@@ -1,0 +1,1023 @@
+/**
+ * SPEC conformance, through the public entry points only ('steadfast', 'steadfast/testing',
+ * 'steadfast/node'). Each test quotes the SPEC sentence it pins; organised by SPEC section.
+ */
+import { describe, expect, it } from 'vitest';
+import * as core from 'steadfast';
+import {
+  BreakerRegistry,
+  BrokenCircuitError,
+  CircuitBreaker,
+  HealthCheck,
+  HttpError,
+  ResilientClient,
+  RetryBudget,
+  classify,
+  constant,
+  delays,
+  exponential,
+  formatEvent,
+  httpProbe,
+  isTransient,
+  jsonLines,
+  linear,
+  parseDuration,
+  parseRetryAfter,
+  poll,
+  pollDefaults,
+  schedule,
+  systemClock,
+  textLines,
+  withRetry,
+  type ResilienceEvent,
+} from 'steadfast';
+import * as testing from 'steadfast/testing';
+import { FakeClock, scriptedFetch, seededRandom, simulate } from 'steadfast/testing';
+import * as nodeEntry from 'steadfast/node';
+
+const netError = (code: string, message = `connect ${code} 10.0.0.1:443`): Error =>
+  Object.assign(new Error(message), { code });
+const fetchFailed = (code: string): TypeError => new TypeError('fetch failed', { cause: netError(code) });
+
+function collect(): { sink: (e: ResilienceEvent) => void; events: ResilienceEvent[]; of: <T extends ResilienceEvent['type']>(t: T) => Extract<ResilienceEvent, { type: T }>[] } {
+  const events: ResilienceEvent[] = [];
+  return {
+    sink: (e) => events.push(e),
+    events,
+    of: <T extends ResilienceEvent['type']>(t: T) => events.filter((e): e is Extract<ResilienceEvent, { type: T }> => e.type === t),
+  };
+}
+
+/** Rejection captured without leaving an unhandled promise while virtual time runs. */
+function settleLater<T>(p: Promise<T>): { value: () => T | undefined; error: () => unknown; done: () => boolean } {
+  let done = false;
+  let value: T | undefined;
+  let error: unknown;
+  p.then(
+    (v) => {
+      done = true;
+      value = v;
+    },
+    (e: unknown) => {
+      done = true;
+      error = e;
+    },
+  );
+  return { value: () => value, error: () => error, done: () => done };
+}
+
+describe('SPEC Packaging: entry points', () => {
+  it('steadfast exports the core names the SPEC fixes', () => {
+    for (const name of [
+      'parseDuration', 'exponential', 'constant', 'linear', 'schedule', 'delays', 'classify', 'isTransient',
+      'parseRetryAfter', 'HttpError', 'withRetry', 'CircuitBreaker', 'BrokenCircuitError', 'BreakerRegistry',
+      'RetryBudget', 'HealthCheck', 'httpProbe', 'ResilientClient', 'poll', 'pollDefaults', 'jsonLines',
+      'textLines', 'systemClock',
+    ]) {
+      expect(core, name).toHaveProperty(name);
+      expect((core as Record<string, unknown>)[name], name).toBeDefined();
+    }
+  });
+
+  it('steadfast/testing has FakeClock, seededRandom, scriptedFetch, simulate', () => {
+    for (const name of ['FakeClock', 'seededRandom', 'scriptedFetch', 'simulate']) expect(typeof (testing as Record<string, unknown>)[name], name).toBe('function');
+  });
+
+  it('steadfast/node has the file-backed Outbox with a static open()', () => {
+    expect(typeof nodeEntry.Outbox).toBe('function');
+    expect(typeof nodeEntry.Outbox.open).toBe('function');
+  });
+
+  it('the core entry does not export the Node-only Outbox', () => {
+    expect(core).not.toHaveProperty('Outbox');
+  });
+});
+
+describe('SPEC Durations', () => {
+  it('takes milliseconds or "250ms", "5s", "5m", "1h", "1m30s"', () => {
+    expect(parseDuration(1500)).toBe(1500);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('5s')).toBe(5_000);
+    expect(parseDuration('5m')).toBe(300_000);
+    expect(parseDuration('1h')).toBe(3_600_000);
+    expect(parseDuration('1m30s')).toBe(90_000);
+  });
+
+  it.each([
+    ['negative', -1],
+    ['NaN', Number.NaN],
+    ['infinite', Number.POSITIVE_INFINITY],
+    ['unparseable', '5 parsecs'],
+    ['negative string', '-5s'],
+  ])('a %s value throws a RangeError', (_label, value) => {
+    expect(() => parseDuration(value as never)).toThrow(RangeError);
+  });
+
+  it('"whose message names the option and the bad value" (exponential.initial)', () => {
+    expect(() => exponential({ initial: 'soon', max: '1m' })).toThrow(RangeError);
+    expect(() => exponential({ initial: 'soon', max: '1m' })).toThrow(/initial/);
+    expect(() => exponential({ initial: 'soon', max: '1m' })).toThrow(/soon/);
+  });
+
+  it.each([
+    ['CircuitBreaker.openFor', () => new CircuitBreaker({ openFor: '-3s' }), /openFor/],
+    ['HealthCheck.interval', () => new HealthCheck({ probe: async () => {}, interval: 'often' }), /interval/],
+    ['HealthCheck.timeout', () => new HealthCheck({ probe: async () => {}, timeout: Number.NaN }), /timeout/],
+    ['RetryBudget.window', () => new RetryBudget({ window: 'xyz' }), /window/],
+    ['ResilientClient.timeout', () => new ResilientClient({ baseUrl: 'http://a.test', timeout: 'nope' }), /timeout/],
+    ['poll.interval', () => poll(async () => {}, { interval: 'whenever' }), /interval/],
+    ['constant delay', () => constant('bad'), /bad/],
+    ['linear.step', () => linear({ initial: '1s', step: '-1s', max: '5s' }), /step/],
+    ['schedule entry', () => schedule(['1s', 'later']), /later/],
+  ])('%s is validated at construction, with a RangeError naming it', (_label, make, pattern) => {
+    expect(make).toThrow(RangeError);
+    expect(make).toThrow(pattern);
+  });
+
+  it('withRetry validates maxElapsed before the first attempt (rejects naming the option)', async () => {
+    let calls = 0;
+    await expect(withRetry(async () => { calls++; }, { maxElapsed: 'ages' })).rejects.toThrow(/maxElapsed/);
+    expect(calls).toBe(0);
+  });
+});
+
+describe('SPEC §1 Backoff', () => {
+  it('waits 5s, 10s, 20s, 40s, 60s, 60s for {initial: "5s", max: "60s"} without jitter', () => {
+    expect(delays(exponential({ initial: '5s', max: '60s', jitter: 'none' }), 6)).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
+  });
+
+  it('"n = 10,000 still yields max": no overflow, NaN or Infinity', () => {
+    const d = delays(exponential({ initial: '5s', max: '60s', jitter: 'none', multiplier: 10 }), 10_000);
+    expect(d[9_999]).toBe(60_000);
+    expect(d.every((x) => Number.isFinite(x) && x <= 60_000)).toBe(true);
+  });
+
+  it('multiplier defaults to 2 and jitter to full (every delay in [0, d])', () => {
+    const random = seededRandom(3);
+    const d = delays(exponential({ initial: '1s', max: '1h' }), 8, { random });
+    d.forEach((x, i) => {
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThanOrEqual(1_000 * 2 ** i);
+    });
+    // full jitter actually jitters
+    expect(d.some((x, i) => x !== 1_000 * 2 ** i)).toBe(true);
+  });
+
+  it('multiplier < 1 is rejected', () => {
+    expect(() => exponential({ initial: '1s', max: '5s', multiplier: 0.5 })).toThrow(/multiplier/);
+  });
+
+  it('"full: uniform in [0, d]" with random 0 and ~1 hits the ends', () => {
+    const b = exponential({ initial: '4s', max: '1m', jitter: 'full' });
+    expect(delays(b, 1, { random: () => 0 })).toEqual([0]);
+    expect(delays(b, 1, { random: () => 0.999999 })[0]).toBeCloseTo(4_000, -1);
+  });
+
+  it('"equal: d/2 + uniform [0, d/2]"', () => {
+    const b = exponential({ initial: '4s', max: '1m', jitter: 'equal' });
+    expect(delays(b, 1, { random: () => 0 })).toEqual([2_000]);
+    expect(delays(b, 1, { random: () => 0.5 })).toEqual([3_000]);
+  });
+
+  it('"decorrelated: min(max, uniform [initial, previous * 3])" stays in [initial, max]', () => {
+    const b = exponential({ initial: '1s', max: '20s', jitter: 'decorrelated' });
+    const d = delays(b, 200, { random: seededRandom(9) });
+    expect(d.every((x) => x >= 1_000 && x <= 20_000)).toBe(true);
+    let previous = 1_000;
+    for (const x of d) {
+      expect(x).toBeLessThanOrEqual(Math.max(1_000, previous * 3) + 1e-6);
+      previous = x;
+    }
+  });
+
+  it('"number f: d * (1 ± f)" and every delay lies in [0, max]', () => {
+    const b = constant('10s', { jitter: 0.2 });
+    expect(delays(b, 1, { random: () => 0 })[0]).toBeCloseTo(8_000, 0);
+    expect(delays(b, 1, { random: () => 0.999999 })[0]).toBeCloseTo(12_000, -1);
+    const e = exponential({ initial: '10s', max: '30s', jitter: 0.5 });
+    expect(delays(e, 50, { random: seededRandom(1) }).every((x) => x >= 0 && x <= 30_000)).toBe(true);
+  });
+
+  it('jitter fraction outside [0, 1] is rejected', () => {
+    expect(() => constant('1s', { jitter: 1.5 })).toThrow(RangeError);
+    expect(() => constant('1s', { jitter: -0.1 })).toThrow(RangeError);
+  });
+
+  it('"for schedule, in [0, the largest listed delay * (1 + f)]"', () => {
+    const b = schedule(['1s', '8s', '2s'], { jitter: 0.25, repeatLast: true });
+    expect(delays(b, 100, { random: seededRandom(4) }).every((x) => x >= 0 && x <= 10_000)).toBe(true);
+  });
+
+  it('"schedule([4s, 8s, 16s, 32s, 64s]) allows exactly 5 retries (6 attempts) then stops"', async () => {
+    const b = schedule(['4s', '8s', '16s', '32s', '64s']);
+    expect(delays(b, 10)).toEqual([4_000, 8_000, 16_000, 32_000, 64_000]);
+    const clock = new FakeClock();
+    let attempts = 0;
+    const run = settleLater(withRetry(async () => { attempts++; throw new Error('connection refused'); }, { backoff: b, maxRetries: Infinity, clock }));
+    await clock.runAll();
+    expect(run.done()).toBe(true);
+    expect(attempts).toBe(6);
+    expect(clock.now()).toBe(124_000);
+  });
+
+  it('"with repeatLast it repeats the last delay forever"', () => {
+    expect(delays(schedule(['4s', '8s'], { repeatLast: true }), 5)).toEqual([4_000, 8_000, 8_000, 8_000, 8_000]);
+  });
+
+  it('linear grows by step up to max', () => {
+    expect(delays(linear({ initial: '1s', step: '2s', max: '6s', jitter: 'none' }), 5)).toEqual([1_000, 3_000, 5_000, 6_000, 6_000]);
+  });
+
+  it('"Pure: same inputs and random give the same delays"; a Backoff is reusable', () => {
+    const b = exponential({ initial: '1s', max: '30s', jitter: 'decorrelated' });
+    expect(delays(b, 20, { random: seededRandom(42) })).toEqual(delays(b, 20, { random: seededRandom(42) }));
+  });
+});
+
+describe('SPEC §2 Classification', () => {
+  it('rule 1: a caller AbortError is aborted; a TimeoutError is transient', () => {
+    const abort = new AbortController();
+    abort.abort();
+    expect(classify(abort.signal.reason).kind).toBe('aborted');
+    expect(classify(new DOMException('t', 'TimeoutError')).kind).toBe('transient');
+    expect(isTransient(new DOMException('a', 'AbortError'))).toBe(false);
+  });
+
+  it('rule 2: BrokenCircuitError is transient with retryAfterMs = time until half-open', () => {
+    const v = classify(new BrokenCircuitError(12_000, 'open'));
+    expect(v.kind).toBe('transient');
+    expect(v.retryAfterMs).toBe(12_000);
+  });
+
+  it.each([408, 425, 429, 500, 502, 503, 504, 507, 599])('rule 3: status %i is transient', (status) => {
+    expect(classify(new HttpError(status)).kind).toBe('transient');
+    expect(classify(new HttpError(status)).status).toBe(status);
+  });
+
+  it.each([400, 401, 403, 404, 409, 410, 422, 501, 505])('rule 3: status %i is permanent', (status) => {
+    expect(classify(new HttpError(status)).kind).toBe('permanent');
+  });
+
+  it('rule 3: "any error with a numeric status/statusCode" counts', () => {
+    expect(classify(Object.assign(new Error('x'), { statusCode: 503 })).kind).toBe('transient');
+    expect(classify({ status: 404, message: 'gone' }).kind).toBe('permanent');
+  });
+
+  it('rule 3: "A Retry-After header on 429/503 sets retryAfterMs"', () => {
+    const r429 = new Response(null, { status: 429, headers: { 'retry-after': '7' } });
+    expect(classify(new HttpError(429, undefined, { response: r429 })).retryAfterMs).toBe(7_000);
+    const r503 = new Response(null, { status: 503, headers: { 'retry-after': new Date(Date.UTC(2030, 0, 1, 0, 0, 30)).toUTCString() } });
+    expect(classify(new HttpError(503, undefined, { response: r503 }), { now: Date.UTC(2030, 0, 1) }).retryAfterMs).toBe(30_000);
+  });
+
+  it.each([
+    'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH',
+    'ENETDOWN', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
+  ])('rule 4: %s inside fetch failed is transient with the code', (code) => {
+    const v = classify(fetchFailed(code));
+    expect(v.kind).toBe('transient');
+    expect(v.code).toBe(code);
+  });
+
+  it('rule 4: "anywhere on the cause chain (depth <= 5)"', () => {
+    let e: Error = netError('ECONNRESET');
+    for (let i = 0; i < 4; i++) e = new Error('wrapped', { cause: e });
+    expect(classify(e).code).toBe('ECONNRESET');
+    expect(classify(e).kind).toBe('transient');
+  });
+
+  it.each(['CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN'])(
+    'rule 4: TLS trust failure %s is permanent "even inside a fetch failed"',
+    (code) => {
+      expect(classify(fetchFailed(code)).kind).toBe('permanent');
+    },
+  );
+
+  it.each(['Failed to fetch', 'NetworkError when attempting to fetch resource.', 'Network request failed', 'Load failed'])(
+    'rule 4: browser message "%s" is transient',
+    (message) => {
+      expect(classify(new TypeError(message)).kind).toBe('transient');
+    },
+  );
+
+  it('rule 4: a bare TypeError("fetch failed") is transient', () => {
+    expect(classify(new TypeError('fetch failed')).kind).toBe('transient');
+  });
+
+  it.each([
+    ['TypeError', new TypeError('x is not a function')],
+    ['RangeError', new RangeError('bad length')],
+    ['SyntaxError', new SyntaxError('Unexpected token < in JSON')],
+    ['ReferenceError', new ReferenceError('foo is not defined')],
+  ])('rule 5: programmer error %s is permanent', (_n, e) => {
+    expect(classify(e).kind).toBe('permanent');
+  });
+
+  it('rule 5 comes before rule 6: a RangeError mentioning "timeout" is still permanent', () => {
+    expect(classify(new RangeError('timeout must be positive')).kind).toBe('permanent');
+  });
+
+  it.each(['Validation failed', 'invalid token', 'Unauthorized', 'Forbidden', 'Bad Request', 'malformed payload', 'missing required field', 'user not found'])(
+    'rule 6: "%s" is permanent',
+    (m) => {
+      expect(classify(new Error(m)).kind).toBe('permanent');
+    },
+  );
+
+  it.each(['Connection lost', 'TIMEOUT', 'request timed out', 'service unavailable', 'temporarily down', 'network down', 'refused', 'host unreachable', 'no route to host', 'socket reset', 'broken pipe', 'node offline', 'node not found'])(
+    'rule 6: "%s" is transient',
+    (m) => {
+      expect(classify(new Error(m)).kind).toBe('transient');
+    },
+  );
+
+  it('rule 6: "permanent ones take precedence" (invalid + timeout → permanent)', () => {
+    expect(classify(new Error('invalid timeout value from upstream')).kind).toBe('permanent');
+  });
+
+  it('rule 7: anything else is o.unknown (default transient), reason "unclassified"', () => {
+    expect(classify(new Error('the flux capacitor hiccuped'))).toMatchObject({ kind: 'transient', reason: 'unclassified' });
+    expect(classify(new Error('the flux capacitor hiccuped'), { unknown: 'permanent' })).toMatchObject({ kind: 'permanent', reason: 'unclassified' });
+    expect(classify('a string').kind).toBe('transient');
+  });
+
+  it('"ClassifyOptions lets users add or override statuses, codes and patterns"', () => {
+    expect(classify(new HttpError(404), { statuses: { 404: 'transient' } } ).kind).toBe('transient');
+    expect(classify(new HttpError(503), { statuses: { 503: 'permanent' } } ).kind).toBe('permanent');
+    expect(classify(netError('EMYCODE', 'boom'), { codes: { EMYCODE: 'transient' } } ).kind).toBe('transient');
+    expect(classify(netError('ECONNRESET'), { codes: { ECONNRESET: 'permanent' } } ).kind).toBe('permanent');
+    expect(classify(new Error('quota exceeded'), { patterns: { transient: ['quota'] } }).kind).toBe('transient');
+    expect(classify(new Error('printer on fire'), { patterns: { permanent: [/on fire/] } }).kind).toBe('permanent');
+  });
+
+  it('parseRetryAfter: delta-seconds or HTTP-date, in ms; garbage → undefined', () => {
+    expect(parseRetryAfter('120')).toBe(120_000);
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.UTC(2015, 9, 21, 7, 27, 0))).toBe(60_000);
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.UTC(2015, 9, 21, 7, 29, 0))).toBe(0);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+    expect(parseRetryAfter('-5')).toBeUndefined();
+  });
+
+  it('HttpError carries status, response and retryAfterMs', () => {
+    const response = new Response('x', { status: 503 });
+    const e = new HttpError(503, 'down', { response, retryAfterMs: 4_000 });
+    expect(e).toBeInstanceOf(Error);
+    expect(e.status).toBe(503);
+    expect(e.response).toBe(response);
+    expect(e.retryAfterMs).toBe(4_000);
+    expect(e.name).toBe('HttpError');
+  });
+});
+
+describe('SPEC §3 withRetry', () => {
+  const fixed = constant('1s', { jitter: 'none' });
+
+  it('"A permanent error stops at once"; rejects with the last error, identity kept', async () => {
+    const clock = new FakeClock();
+    const error = new HttpError(404);
+    let attempts = 0;
+    const run = settleLater(withRetry(async () => { attempts++; throw error; }, { clock, backoff: fixed }));
+    await clock.runAll();
+    expect(run.error()).toBe(error);
+    expect(attempts).toBe(1);
+  });
+
+  it('"rejects with the last attempt\'s error, unchanged" after retries run out', async () => {
+    const clock = new FakeClock();
+    const errors: Error[] = [];
+    const run = settleLater(withRetry(async ({ attempt }) => {
+      const e = new Error(`connection refused #${attempt}`);
+      errors.push(e);
+      throw e;
+    }, { clock, backoff: fixed, maxRetries: 3 }));
+    await clock.runAll();
+    expect(errors).toHaveLength(4);
+    expect(run.error()).toBe(errors[3]);
+  });
+
+  it('"maxRetries ... default 5"', async () => {
+    const clock = new FakeClock();
+    let attempts = 0;
+    const run = settleLater(withRetry(async () => { attempts++; throw new Error('timeout'); }, { clock, backoff: fixed }));
+    await clock.runAll();
+    expect(run.done()).toBe(true);
+    expect(attempts).toBe(6);
+  });
+
+  it('"0 = one attempt"', async () => {
+    const clock = new FakeClock();
+    let attempts = 0;
+    await expect(withRetry(async () => { attempts++; throw new Error('timeout'); }, { clock, maxRetries: 0 })).rejects.toThrow('timeout');
+    expect(attempts).toBe(1);
+  });
+
+  it('"default exponential 500ms..30s, full jitter": first delay in [0, 500ms], later ones ≤ 30s', async () => {
+    const clock = new FakeClock({ seed: 7 });
+    const log = collect();
+    const run = settleLater(withRetry(async () => { throw new Error('timeout'); }, { clock, maxRetries: 12, onEvent: log.sink }));
+    await clock.runAll();
+    expect(run.done()).toBe(true);
+    const d = log.of('retry').map((e) => e.delayMs);
+    expect(d).toHaveLength(12);
+    expect(d[0]).toBeLessThanOrEqual(500);
+    expect(d[1]).toBeLessThanOrEqual(1_000);
+    expect(d.every((x) => x >= 0 && x <= 30_000)).toBe(true);
+  });
+
+  it('attempt numbers are 1-based and ctx.signal is an AbortSignal', async () => {
+    const clock = new FakeClock();
+    const seen: number[] = [];
+    const run = settleLater(withRetry(async ({ attempt, signal }) => {
+      expect(signal).toBeInstanceOf(AbortSignal);
+      seen.push(attempt);
+      if (attempt < 3) throw new Error('timeout');
+      return 'ok';
+    }, { clock, backoff: fixed }));
+    await clock.runAll();
+    expect(run.value()).toBe('ok');
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('"Delay before retry n = max(backoff delay, retryAfterMs capped at maxRetryAfter)"', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    const outcomes = [new HttpError(503, undefined, { retryAfterMs: 20_000 }), new HttpError(503, undefined, { retryAfterMs: 500 }), new HttpError(429, undefined, { retryAfterMs: 3_600_000 })];
+    const run = settleLater(withRetry(async ({ attempt }) => {
+      const e = outcomes[attempt - 1];
+      if (e !== undefined) throw e;
+      return 'ok';
+    }, { clock, backoff: fixed, maxRetryAfter: '1m', onEvent: log.sink }));
+    await clock.runAll();
+    expect(run.value()).toBe('ok');
+    expect(log.of('retry').map((e) => e.delayMs)).toEqual([20_000, 1_000, 60_000]);
+  });
+
+  it('"maxRetryAfter default 5m": a Retry-After of one hour waits 5 minutes', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    const run = settleLater(withRetry(async ({ attempt }) => {
+      if (attempt === 1) throw new HttpError(503, undefined, { retryAfterMs: 3_600_000 });
+    }, { clock, backoff: fixed, onEvent: log.sink }));
+    await clock.runAll();
+    expect(run.done()).toBe(true);
+    expect(log.of('retry')[0]?.delayMs).toBe(300_000);
+  });
+
+  it('"signal aborts a sleep at once; the promise rejects with signal.reason"', async () => {
+    const clock = new FakeClock();
+    const abort = new AbortController();
+    const run = settleLater(withRetry(async () => { throw new Error('timeout'); }, { clock, backoff: constant('1h'), signal: abort.signal }));
+    await clock.advance(1_000);
+    expect(run.done()).toBe(false);
+    const reason = new Error('shutting down');
+    abort.abort(reason);
+    await clock.settle();
+    expect(run.error()).toBe(reason);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('"signal aborts an attempt at once" even when fn ignores its signal', async () => {
+    const clock = new FakeClock();
+    const abort = new AbortController();
+    const run = settleLater(withRetry(() => new Promise<never>(() => {}), { clock, signal: abort.signal }));
+    await clock.settle();
+    abort.abort('bye');
+    await clock.settle();
+    expect(run.error()).toBe('bye');
+  });
+
+  it('an already-aborted signal never calls fn', async () => {
+    let calls = 0;
+    await expect(withRetry(async () => { calls++; }, { signal: AbortSignal.abort('early'), clock: new FakeClock() })).rejects.toBe('early');
+    expect(calls).toBe(0);
+  });
+
+  it('"No listener is left on signal after the call settles" (10,000 calls share one signal)', async () => {
+    const { getEventListeners } = await import('node:events');
+    const abort = new AbortController();
+    const clock = new FakeClock();
+    const warnings: unknown[] = [];
+    const onWarning = (w: unknown): void => { warnings.push(w); };
+    process.on('warning', onWarning);
+    try {
+      for (let i = 0; i < 10_000; i++) {
+        await withRetry(async ({ attempt }) => (attempt === 1 && i % 100 === 0 ? Promise.reject(new Error('timeout')) : i), {
+          clock, signal: abort.signal, backoff: constant(0), attemptTimeout: '5s',
+        });
+      }
+      expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
+      expect(warnings).toEqual([]);
+      expect(clock.pending).toBe(0);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('attemptTimeout: a hung attempt fails with a transient TimeoutError and is retried', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    const run = settleLater(withRetry(async ({ attempt, signal }) => {
+      if (attempt === 1) return new Promise<string>((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      return 'second';
+    }, { clock, attemptTimeout: '2s', backoff: fixed, onEvent: log.sink }));
+    await clock.runAll();
+    expect(run.value()).toBe('second');
+    expect(log.of('retry')[0]?.verdict.kind).toBe('transient');
+    expect(clock.now()).toBe(3_000);
+  });
+
+  it('"maxElapsed: no retry is started whose sleep would end past it"', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    let attempts = 0;
+    const run = settleLater(withRetry(async () => { attempts++; throw new Error('timeout'); }, {
+      clock, backoff: constant('4s'), maxRetries: Infinity, maxElapsed: '10s', onEvent: log.sink,
+    }));
+    await clock.runAll();
+    // sleeps end at 4s, 8s; the third would end at 12s > 10s
+    expect(attempts).toBe(3);
+    expect(clock.now()).toBe(8_000);
+    expect(log.of('give_up')[0]?.reason).toBe('max-elapsed');
+  });
+
+  it('"budget: a retry the budget refuses is not made; the last error is thrown"', async () => {
+    const clock = new FakeClock();
+    const budget = new RetryBudget({ ratio: 0, minPerSecond: 0, clock });
+    const error = new Error('timeout');
+    let attempts = 0;
+    const log = collect();
+    const run = settleLater(withRetry(async () => { attempts++; throw error; }, { clock, budget, backoff: fixed, onEvent: log.sink }));
+    await clock.runAll();
+    expect(run.error()).toBe(error);
+    expect(attempts).toBe(1);
+    expect(log.of('give_up')[0]?.reason).toBe('budget');
+  });
+
+  it('retryOn decides instead of the verdict (here: retry a 404 twice)', async () => {
+    const clock = new FakeClock();
+    let attempts = 0;
+    const run = settleLater(withRetry(async () => { attempts++; if (attempts < 3) throw new HttpError(404); return 'found'; }, {
+      clock, backoff: fixed, retryOn: (_e, v) => v.status === 404,
+    }));
+    await clock.runAll();
+    expect(run.value()).toBe('found');
+    expect(attempts).toBe(3);
+  });
+
+  it('"Emits retry before each sleep": fields attempt, maxRetries, delayMs, verdict, error', async () => {
+    const clock = new FakeClock({ now: Date.UTC(2026, 0, 1) });
+    const log = collect();
+    let sleptBeforeEvent: boolean | undefined;
+    const start = clock.now();
+    const run = settleLater(withRetry(async ({ attempt }) => {
+      if (attempt === 1) throw fetchFailed('ECONNREFUSED');
+      return 1;
+    }, {
+      clock, backoff: constant('5s'), maxRetries: 10, name: 'checkin',
+      onEvent: (e) => { sleptBeforeEvent = clock.now() !== start; log.sink(e); },
+    }));
+    await clock.runAll();
+    expect(run.value()).toBe(1);
+    expect(sleptBeforeEvent).toBe(false);
+    expect(log.events).toEqual([
+      {
+        type: 'retry', time: '2026-01-01T00:00:00.000Z', name: 'checkin', attempt: 1, maxRetries: 10, delayMs: 5_000,
+        verdict: expect.objectContaining({ kind: 'transient', code: 'ECONNREFUSED' }),
+        error: expect.objectContaining({ name: 'TypeError', code: 'ECONNREFUSED' }),
+      },
+    ]);
+    expect(formatEvent(log.events[0] as ResilienceEvent)).toBe('[RETRY] checkin: retry 1/10 in 5s: connection refused');
+  });
+
+  it('"give_up when it stops on an error": attempts, elapsedMs, reason, error', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    const run = settleLater(withRetry(async () => { throw new HttpError(503); }, { clock, backoff: constant('2s'), maxRetries: 2, name: 'upload', onEvent: log.sink }));
+    await clock.runAll();
+    expect(run.error()).toBeInstanceOf(HttpError);
+    const g = log.of('give_up');
+    expect(g).toHaveLength(1);
+    expect(g[0]).toMatchObject({ type: 'give_up', name: 'upload', attempts: 3, elapsedMs: 4_000, reason: 'max-retries', error: { name: 'HttpError', status: 503 } });
+  });
+
+  it('give_up for a permanent error has reason "permanent" and no retry event', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    await expect(withRetry(async () => { throw new HttpError(400); }, { clock, onEvent: log.sink })).rejects.toBeInstanceOf(HttpError);
+    expect(log.of('retry')).toHaveLength(0);
+    expect(log.of('give_up')[0]).toMatchObject({ attempts: 1, reason: 'permanent' });
+  });
+
+  it('no give_up on success, and a throwing sink does not break the call', async () => {
+    const clock = new FakeClock();
+    const run = settleLater(withRetry(async ({ attempt }) => { if (attempt === 1) throw new Error('timeout'); return 'ok'; }, {
+      clock, backoff: fixed, onEvent: () => { throw new Error('logger broke'); },
+    }));
+    await clock.runAll();
+    expect(run.value()).toBe('ok');
+  });
+
+  it('maxRetries: Infinity is JSON-safe in events (maxRetries: null)', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    const run = settleLater(withRetry(async ({ attempt }) => { if (attempt === 1) throw new Error('timeout'); }, { clock, backoff: fixed, maxRetries: Infinity, onEvent: log.sink }));
+    await clock.runAll();
+    expect(run.done()).toBe(true);
+    expect(log.of('retry')[0]?.maxRetries).toBeNull();
+    expect(JSON.parse(JSON.stringify(log.events))).toEqual(log.events);
+  });
+});
+
+describe('SPEC §4 CircuitBreaker', () => {
+  const boom = (): Promise<never> => Promise.reject(new Error('connection refused'));
+
+  async function openBreaker(b: CircuitBreaker, n = 5): Promise<void> {
+    for (let i = 0; i < n; i++) await b.execute(boom).catch(() => {});
+  }
+
+  it('defaults: opens after 5 consecutive failures, for 30s', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock });
+    await openBreaker(b, 4);
+    expect(b.state).toBe('closed');
+    await openBreaker(b, 1);
+    expect(b.state).toBe('open');
+    await clock.advance(29_999);
+    expect(b.state).toBe('open');
+    await clock.advance(1);
+    expect(b.state).toBe('half-open');
+  });
+
+  it('a success resets the consecutive count', async () => {
+    const b = new CircuitBreaker({ clock: new FakeClock(), failureThreshold: 3 });
+    await openBreaker(b, 2);
+    await b.execute(async () => 1);
+    await openBreaker(b, 2);
+    expect(b.state).toBe('closed');
+  });
+
+  it('"Open → rejects at once with BrokenCircuitError, fn not called"; retryAfterMs counts down', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock, failureThreshold: 1, openFor: '10s' });
+    await openBreaker(b, 1);
+    await clock.advance(4_000);
+    let called = false;
+    const e = await b.execute(async () => { called = true; }).catch((x: unknown) => x);
+    expect(called).toBe(false);
+    expect(e).toBeInstanceOf(BrokenCircuitError);
+    expect((e as BrokenCircuitError).retryAfterMs).toBe(6_000);
+    expect(classify(e).retryAfterMs).toBe(6_000);
+  });
+
+  it('"at most halfOpenMaxCalls at a time; the others get BrokenCircuitError"; all trials succeeding close it', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock, failureThreshold: 1, openFor: '1s', halfOpenMaxCalls: 2 });
+    await openBreaker(b, 1);
+    await clock.advance(1_000);
+    const gates: Array<() => void> = [];
+    const trial = (): Promise<string> => b.execute(() => new Promise<string>((r) => gates.push(() => r('ok'))));
+    const t1 = trial();
+    const t2 = trial();
+    await expect(trial()).rejects.toBeInstanceOf(BrokenCircuitError);
+    expect(gates).toHaveLength(2);
+    gates[0]?.();
+    await t1;
+    expect(b.state).toBe('half-open');
+    gates[1]?.();
+    await t2;
+    expect(b.state).toBe('closed');
+  });
+
+  it('"any trial failing re-opens it"', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock, failureThreshold: 1, openFor: '1s' });
+    await openBreaker(b, 1);
+    await clock.advance(1_000);
+    await b.execute(boom).catch(() => {});
+    expect(b.state).toBe('open');
+  });
+
+  it('"a Backoff grows the open time on each re-open"', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    const b = new CircuitBreaker({ clock, failureThreshold: 1, openFor: exponential({ initial: '1s', max: '1m', jitter: 'none' }), onEvent: log.sink });
+    await openBreaker(b, 1);
+    for (const wait of [1_000, 2_000, 4_000]) {
+      await clock.advance(wait);
+      expect(b.state).toBe('half-open');
+      await b.execute(boom).catch(() => {});
+    }
+    expect(log.of('breaker_open').map((e) => e.openForMs)).toEqual([1_000, 2_000, 4_000, 8_000]);
+  });
+
+  it('"By default only transient errors count as failures (a 404 or a caller abort does not open it)"', async () => {
+    const b = new CircuitBreaker({ clock: new FakeClock(), failureThreshold: 1 });
+    await b.execute(() => Promise.reject(new HttpError(404))).catch(() => {});
+    const abort = new AbortController();
+    abort.abort();
+    await b.execute(() => Promise.reject(abort.signal.reason)).catch(() => {});
+    expect(b.state).toBe('closed');
+  });
+
+  it('isFailure overrides what counts', async () => {
+    const b = new CircuitBreaker({ clock: new FakeClock(), failureThreshold: 1, isFailure: (e) => e instanceof HttpError });
+    await b.execute(() => Promise.reject(new HttpError(404))).catch(() => {});
+    expect(b.state).toBe('open');
+  });
+
+  it('"A trial that never settles cannot wedge the breaker": its slot is released after openFor', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock, failureThreshold: 1, openFor: '5s' });
+    await openBreaker(b, 1);
+    await clock.advance(5_000);
+    void b.execute(() => new Promise(() => {})).catch(() => {});
+    await expect(b.execute(async () => 1)).rejects.toBeInstanceOf(BrokenCircuitError);
+    await clock.advance(5_000);
+    // the hung trial counted as failed → re-opened; after openFor again a trial is allowed
+    await clock.advance(10_000);
+    await expect(b.execute(async () => 'alive')).resolves.toBe('alive');
+  });
+
+  it('"With failureRate, opens only once at least minimumCalls calls were seen in window"', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock, failureRate: 0.5, minimumCalls: 4, window: '10s' });
+    await openBreaker(b, 3);
+    expect(b.state).toBe('closed');
+    await openBreaker(b, 1);
+    expect(b.state).toBe('open');
+  });
+
+  it('"simultaneous failures at the threshold still lead to half-open after openFor"', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock, failureRate: 0.5, minimumCalls: 4, window: '10s', openFor: '3s' });
+    const rejects: Array<() => void> = [];
+    const calls = Array.from({ length: 8 }, () => b.execute(() => new Promise<never>((_r, j) => rejects.push(() => j(new Error('timeout'))))).catch(() => {}));
+    for (const r of rejects) r();
+    await Promise.all(calls);
+    expect(b.state).toBe('open');
+    await clock.advance(3_000);
+    expect(b.state).toBe('half-open');
+    await b.execute(async () => 1);
+    expect(b.state).toBe('closed');
+  });
+
+  it('"No timers": an open breaker leaves no pending virtual timer', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock, failureThreshold: 1 });
+    await openBreaker(b, 1);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('isolate() refuses every call until reset(); reset() closes it', async () => {
+    const b = new CircuitBreaker({ clock: new FakeClock() });
+    b.isolate();
+    expect(b.state).toBe('isolated');
+    const e = await b.execute(async () => 1).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BrokenCircuitError);
+    b.reset();
+    expect(b.state).toBe('closed');
+    await expect(b.execute(async () => 2)).resolves.toBe(2);
+  });
+
+  it('snapshot() is JSON-safe and restores via initialState', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock, failureThreshold: 1, openFor: '10s' });
+    await openBreaker(b, 1);
+    const snap = JSON.parse(JSON.stringify(b.snapshot())) as ReturnType<CircuitBreaker['snapshot']>;
+    expect(JSON.parse(JSON.stringify(snap))).toEqual(b.snapshot());
+    const restored = new CircuitBreaker({ clock, failureThreshold: 1, openFor: '10s', initialState: snap });
+    expect(restored.state).toBe('open');
+    await clock.advance(10_000);
+    expect(restored.state).toBe('half-open');
+  });
+
+  it('events: breaker_open {failures, openForMs}, breaker_half_open, breaker_closed {downtimeMs}', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    const b = new CircuitBreaker({ clock, name: 'api', onEvent: log.sink });
+    await openBreaker(b, 5);
+    await clock.advance(30_000);
+    await b.execute(async () => 1);
+    expect(log.events.map((e) => e.type)).toEqual(['breaker_open', 'breaker_half_open', 'breaker_closed']);
+    expect(log.of('breaker_open')[0]).toMatchObject({ name: 'api', failures: 5, openForMs: 30_000 });
+    expect(log.of('breaker_closed')[0]).toMatchObject({ name: 'api', downtimeMs: 30_000 });
+    expect(formatEvent(log.events[0] as ResilienceEvent)).toMatch(/^\[CIRCUIT_BREAKER\] api: opened after 5 failures/);
+  });
+
+  it('cross: withRetry(() => breaker.execute(fn)) waits for half-open instead of spinning', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock, failureThreshold: 2, openFor: '20s' });
+    let calls = 0;
+    const run = settleLater(withRetry(() => b.execute(async () => { calls++; if (calls <= 2) throw new Error('connection refused'); return 'up'; }), {
+      clock, backoff: constant('100ms', { jitter: 'none' }), maxRetries: 5,
+    }));
+    await clock.runAll();
+    expect(run.value()).toBe('up');
+    expect(calls).toBe(3);
+    // 100ms after the first failure, then the breaker's 20s
+    expect(clock.now()).toBeGreaterThanOrEqual(20_100);
+    expect(b.state).toBe('closed');
+  });
+
+  it('BreakerRegistry keeps one breaker per key', () => {
+    const reg = new BreakerRegistry({ clock: new FakeClock() });
+    expect(reg.get('a.example')).toBe(reg.get('a.example'));
+    expect(reg.get('a.example')).not.toBe(reg.get('b.example'));
+  });
+
+  it('"bounded in size": 10,000 keys in a registry do not grow it past maxSize; open ones survive eviction', async () => {
+    const clock = new FakeClock();
+    const reg = new BreakerRegistry({ maxSize: 100, clock });
+    const open = reg.get('sick-host', { failureThreshold: 1 });
+    await open.execute(() => Promise.reject(new Error('timeout'))).catch(() => {});
+    for (let i = 0; i < 10_000; i++) reg.get(`host-${i}`);
+    expect(reg.size).toBeLessThanOrEqual(100);
+    expect(reg.get('sick-host').state).toBe('open');
+  });
+
+  it('"Ten thousand breakers fit in a few MB" (each opened once, no timers)', async () => {
+    const clock = new FakeClock();
+    globalThis.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const all: CircuitBreaker[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const b = new CircuitBreaker({ clock, failureThreshold: 1, name: `b${i}` });
+      await b.execute(() => Promise.reject(new Error('timeout'))).catch(() => {});
+      all.push(b);
+    }
+    const used = process.memoryUsage().heapUsed - before;
+    expect(all.every((b) => b.state === 'open')).toBe(true);
+    expect(clock.pending).toBe(0);
+    expect(used).toBeLessThan(32 * 1024 * 1024);
+  });
+});
+
+describe('SPEC §5 RetryBudget', () => {
+  it('defaults: ratio 0.2, minPerSecond 10, window 10s → with no calls, 100 retries then refusal', () => {
+    const clock = new FakeClock();
+    const budget = new RetryBudget({ clock });
+    let allowed = 0;
+    for (let i = 0; i < 500; i++) if (budget.tryRetry()) allowed++;
+    expect(allowed).toBe(100);
+  });
+
+  it('"retries may add at most ratio of the calls seen in window, plus minPerSecond"', () => {
+    const clock = new FakeClock();
+    const budget = new RetryBudget({ ratio: 0.5, minPerSecond: 0, window: '10s', clock });
+    for (let i = 0; i < 10; i++) budget.recordCall();
+    let allowed = 0;
+    for (let i = 0; i < 100; i++) if (budget.tryRetry()) allowed++;
+    expect(allowed).toBe(5);
+  });
+
+  it('the budget refills as calls leave the window', async () => {
+    const clock = new FakeClock();
+    const budget = new RetryBudget({ ratio: 0, minPerSecond: 1, window: '10s', clock });
+    let allowed = 0;
+    for (let i = 0; i < 100; i++) if (budget.tryRetry()) allowed++;
+    expect(allowed).toBe(10);
+    expect(budget.tryRetry()).toBe(false);
+    await clock.advance(11_000);
+    expect(budget.tryRetry()).toBe(true);
+  });
+
+  it('"Shared by every call of a client, it caps retry amplification during an outage"', async () => {
+    const clock = new FakeClock();
+    const fetch = scriptedFetch([503], { clock, repeatLast: true });
+    const budget = new RetryBudget({ ratio: 0.1, minPerSecond: 0, window: '10s', clock });
+    const client = new ResilientClient({
+      baseUrl: 'http://api.test', fetch, clock, budget, breaker: false, health: false,
+      retry: { backoff: constant('10ms', { jitter: 'none' }), maxRetries: 5 },
+    });
+    const runs = Array.from({ length: 50 }, () => settleLater(client.getJSON('/x')));
+    await clock.runAll();
+    expect(runs.every((r) => r.error() instanceof HttpError)).toBe(true);
+    // 50 calls, at most 10% extra attempts (not 50 * 6)
+    expect(fetch.calls.length).toBeLessThanOrEqual(55);
+    expect(client.stats().requests).toBe(50);
+    client.close();
+  });
+});
+
+describe('SPEC §6 HealthCheck', () => {
+  it('"A probe that throws ... is a failure"; status goes unknown → unhealthy → healthy', async () => {
+    const clock = new FakeClock();
+    let ok = false;
+    const h = new HealthCheck({ clock, probe: async () => { if (!ok) throw new Error('connection refused'); } });
+    expect(h.status).toBe('unknown');
+    expect(await h.check()).toBe(false);
+    expect(h.status).toBe('unhealthy');
+    ok = true;
+    expect(await h.check()).toBe(true);
+    expect(h.status).toBe('healthy');
+  });
+
+  it('"A probe that ... times out is a failure" (default 5s), and the probe signal is aborted', async () => {
+    const clock = new FakeClock();
+    let aborted = false;
+    const h = new HealthCheck({ clock, probe: (signal) => new Promise((_r, j) => signal.addEventListener('abort', () => { aborted = true; j(signal.reason); })) });
+    const result = settleLater(h.check());
+    await clock.advance(4_999);
+    expect(result.done()).toBe(false);
+    await clock.advance(1);
+    await clock.settle();
+    expect(result.value()).toBe(false);
+    expect(aborted).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('"(for httpProbe) answers non-2xx is a failure"; 2xx passes; expect narrows but never admits a non-2xx', async () => {
+    const clock = new FakeClock();
+    for (const [status, want] of [[200, true], [204, true], [301, false], [404, false], [503, false]] as const) {
+      const h = new HealthCheck({ clock, probe: httpProbe('http://api.test/health', { fetch: scriptedFetch([status], { clock }) }) });
+      expect(await h.check(), String(status)).toBe(want);
+    }
+    const lenient = new HealthCheck({ clock, probe: httpProbe('http://api.test/health', { fetch: scriptedFetch([503], { clock }), expect: () => true }) });
+    expect(await lenient.check()).toBe(false);
+    const strict = new HealthCheck({ clock, probe: httpProbe('http://api.test/health', { fetch: scriptedFetch([200], { clock }), expect: (r) => r.headers.get('x-ready') === '1' }) });
+    expect(await strict.check()).toBe(false);
+  });
+
+  it('healthyAfter / unhealthyAfter need consecutive results before flipping', async () => {
+    const clock = new FakeClock();
+    let ok = true;
+    const h = new HealthCheck({ clock, healthyAfter: 2, unhealthyAfter: 3, probe: async () => { if (!ok) throw new Error('down'); } });
+    await h.check();
+    expect(h.status).not.toBe('healthy');
+    await h.check();
+    expect(h.status).toBe('healthy');
+    ok = false;
+    await h.check();
+    await h.check();
+    expect(h.status).toBe('healthy');
+    await h.check();
+    expect(h.status).toBe('unhealthy');
+  });
+
+  it('start() probes every interval (default 30s); stop() leaves no timer', async () => {
+    const clock = new FakeClock();
+    let probes = 0;
+    const h = new HealthCheck({ clock, probe: async () => { probes++; } });
+    h.start();
+    await clock.advance(90_500);
+    expect(probes).toBeGreaterThanOrEqual(3);
+    expect(probes).toBeLessThanOrEqual(4);
+    h.stop();
+    await clock.settle();
+    const after = probes;
+    await clock.advance(120_000);
+    expect(probes).toBe(after);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('"Periodic timers are unref\'d": start() with the system clock does not keep Node alive', () => {
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const h = new HealthCheck({ probe: async () => {}, interval: '1h' });
+    h.start();
+    try {
+      // an unref'd Timeout is not reported as an active resource
+      const during = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      expect(during).toBe(before);
+    } finally {
+      h.stop();
+    }
+  });
+
+  it('events: health_ok {latencyMs}, health_fail {error}', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    let ok = false;
+    const h = new HealthCheck({ clock, name: 'api', onEvent: log.sink, probe: async () => { await clock.sleep(12); if (!ok) throw netError('ECONNREFUSED'); } });
+    const a = settleLater(h.check());
+    await clock.runAll();
+    ok = true;
+    const b = settleLater(h.check());
+    await clock.runAll();
+    expect([a.value(), b.value()]).toEqual([false, true]);
+    expect(log.of('health_fail')[0]).toMatchObject({ name: 'api', error: { code: 'ECONNREFUSED' } });
+    expect(log.of('health_ok')[0]).toMatchObject({ name: 'api', latencyMs: 12 });
+  });
+
+  it('waitUntilHealthy() resolves once a probe passes; rejects with signal.reason on abort', async () => {
+    const clock = new FakeClock();
+    let n = 0;
+    const h = new HealthCheck({ clock, probe: async () => { n++; if (n < 3) throw new Error('down'); } });
+    const w = settleLater(h.waitUntilHealthy({ backoff: constant('1s', { jitter: 'none' }) }));
+    await clock.runAll();
+    expect(w.done()).toBe(true);
+    expect(w.error()).toBeUndefined();
+    expect(n).toBe(3);
+
+    const never = new HealthCheck({ clock, probe: async () => { throw new Error('down'); } });
+    const abort = new AbortController();
+    const w2 = settleLater(never.waitUntilHealthy({ signal: abort.signal, backoff: constant('1s') }));
+    await clock.advance(5_000);
+    abort.abort('stop waiting');
+    await clock.settle();
+    expect(w2.error()).toBe('stop waiting');
+    expect(clock.pending).toBe(0);
+  });
+});
