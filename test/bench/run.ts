@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: steadfast next to cockatiel, opossum and p-retry, in one process, one table.
  *
- *   npm run bench               full run (about 1–2 minutes)
+ *   npm run bench               full run (about 30 s, then the outbox bench if present)
  *   npm run bench -- --quick    short run (a smoke test; figures are rough)
  *   npm run bench -- --strict   exit 1 when a steadfast figure misses its target
  *   npm run bench -- --source   measure src/ through tsx instead of the bundled build
@@ -22,7 +22,7 @@ import { failureSuite, successSuite, type Steadfast } from './retry-breaker.js';
 
 const quick = process.argv.includes('--quick');
 const strict = process.argv.includes('--strict');
-const fromSource = process.argv.includes('--source');
+let fromSource = process.argv.includes('--source');
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), 'steadfast-bench-'));
@@ -30,7 +30,13 @@ const outDir = mkdtempSync(join(tmpdir(), 'steadfast-bench-'));
 /** Bundles `entry` as tsup would (no keepNames) and returns its file URL; the sources' URL under `--source`. */
 async function bundle(entry: string, name: string): Promise<string> {
   if (fromSource) return pathToFileURL(entry).href;
-  const { build } = await import('esbuild');
+  // esbuild comes with tsup and tsx; without it, measure the sources rather than not at all.
+  const esbuild = await import('esbuild').catch(() => undefined);
+  if (esbuild === undefined) {
+    fromSource = true;
+    return pathToFileURL(entry).href;
+  }
+  const { build } = esbuild;
   const outfile = join(outDir, `${name}.mjs`);
   await build({ entryPoints: [entry], outfile, bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', logLevel: 'silent' });
   return pathToFileURL(outfile).href;
