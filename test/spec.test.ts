@@ -1408,3 +1408,306 @@ describe('SPEC §7 ResilientClient', () => {
     expect(() => new ResilientClient({ baseUrl: 'http://a.test', breaker: { failureThreshold: 0 }, fetch: async () => new Response() })).toThrow(/failureThreshold/);
   });
 });
+
+describe('SPEC §8 poll', () => {
+  it('"pollDefaults: { backoff: Backoff; jitter: number }" (1s..12s equal jitter per issue 6; jitter 0.1)', () => {
+    expect(pollDefaults.jitter).toBe(0.1);
+    expect(typeof pollDefaults.backoff.first).toBe('function');
+    const d = delays(pollDefaults.backoff, 10, { random: () => 0 });
+    expect(d[0]).toBe(500);
+    expect(delays(pollDefaults.backoff, 10, { random: () => 0.999999 })[9]).toBeCloseTo(12_000, -1);
+  });
+
+  it('"Runs task every interval after a success", jittered ±10% by default', async () => {
+    const clock = new FakeClock({ seed: 5 });
+    const times: number[] = [];
+    const p = poll(async () => { times.push(clock.now()); }, { interval: '10s', clock });
+    await clock.advance(200_000);
+    await p.stop();
+    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
+    expect(gaps.length).toBeGreaterThan(15);
+    expect(gaps.every((g) => g >= 9_000 && g <= 11_000)).toBe(true);
+    expect(new Set(gaps).size).toBeGreaterThan(1);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('jitter: 0 gives an exact interval; immediate: false waits one interval first', async () => {
+    const clock = new FakeClock();
+    const times: number[] = [];
+    const p = poll(async () => { times.push(clock.now()); }, { interval: '5s', jitter: 0, immediate: false, clock });
+    await clock.advance(15_000);
+    await p.stop();
+    expect(times).toEqual([5_000, 10_000, 15_000]);
+  });
+
+  it('"after a failure waits the backoff delay for the consecutive-failure count; a success resets it"', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    const results = [false, false, false, true, false, true];
+    const seen: number[] = [];
+    let i = 0;
+    const p = poll(async ({ failures }) => { seen.push(failures); if (results[i++] === false) throw new Error('connection refused'); }, {
+      interval: '1m', jitter: 0, backoff: exponential({ initial: '1s', max: '1m', jitter: 'none' }), clock, onEvent: log.sink, name: 'checkin',
+    });
+    await clock.advance(60_000 + 7_000 + 1_000);
+    await p.stop();
+    expect(seen).toEqual([0, 1, 2, 3, 0, 1]);
+    expect(log.of('poll_failed').map((e) => [e.failures, e.delayMs])).toEqual([[1, 1_000], [2, 2_000], [3, 4_000], [1, 1_000]]);
+    expect(log.of('poll_failed')[0]).toMatchObject({ name: 'checkin', error: { message: 'connection refused' } });
+  });
+
+  it('"recovered {downtimeMs, failures}" after a failure streak, formatted as [RECOVERY] checkin: recovered after 42s', async () => {
+    const clock2 = new FakeClock();
+    const log2 = collect();
+    let m = 0;
+    const p3 = poll(async () => { m++; if (m <= 2) throw new Error('timeout'); }, {
+      interval: '1m', jitter: 0, backoff: schedule(['20s', '22s']), clock: clock2, onEvent: log2.sink, name: 'checkin',
+    });
+    await clock2.advance(42_000);
+    await p3.stop();
+    expect(log2.of('recovered')).toEqual([{ type: 'recovered', time: new Date(42_000).toISOString(), name: 'checkin', downtimeMs: 42_000, failures: 2 }]);
+    expect(formatEvent(log2.of('recovered')[0] as ResilienceEvent)).toMatch(/^\[RECOVERY\] checkin: recovered after 42s/);
+  });
+
+  it('"It never stops on its own, whatever the error" (sync throw, non-Error, programmer error, 404)', async () => {
+    const clock = new FakeClock();
+    const errors: unknown[] = [new HttpError(404), 'a string', undefined, new TypeError('x is not a function'), new RangeError('bad')];
+    let n = 0;
+    const task = ((): Promise<void> => {
+      const e = errors[n++ % errors.length];
+      if (n % 2 === 0) throw e; // synchronous throw from a non-async task
+      return Promise.reject(e);
+    }) as () => Promise<void>;
+    const p = poll(task, { interval: '1s', clock, backoff: constant('1s') });
+    await clock.advance(60_000);
+    expect(p.state).toBe('backing-off');
+    expect(p.failures).toBeGreaterThan(20);
+    await p.stop();
+    expect(p.state).toBe('stopped');
+  });
+
+  it('a Backoff that ends (finite schedule) keeps its last delay, never stopping', async () => {
+    const clock = new FakeClock();
+    const times: number[] = [];
+    const p = poll(async () => { times.push(clock.now()); throw new Error('down'); }, { interval: '1m', clock, backoff: schedule(['1s', '3s']) });
+    await clock.advance(10_000);
+    await p.stop();
+    expect(times).toEqual([0, 1_000, 4_000, 7_000, 10_000]);
+  });
+
+  it('"stop() waits for the task in flight"', async () => {
+    const clock = new FakeClock();
+    let finish: (() => void) | undefined;
+    let finished = false;
+    const p = poll(() => new Promise<void>((r) => { finish = () => { finished = true; r(); }; }), { interval: '1s', clock });
+    await clock.settle();
+    const stopped = settleLater(p.stop());
+    await clock.settle();
+    expect(stopped.done()).toBe(false);
+    finish?.();
+    await clock.settle();
+    expect(stopped.done()).toBe(true);
+    expect(finished).toBe(true);
+    expect(p.state).toBe('stopped');
+    expect(clock.pending).toBe(0);
+  });
+
+  it('"only stop() or signal end it": aborting the signal ends a backoff sleep at once', async () => {
+    const clock = new FakeClock();
+    const abort = new AbortController();
+    let runs = 0;
+    const p = poll(async () => { runs++; throw new Error('down'); }, { interval: '1s', clock, signal: abort.signal, backoff: constant('1h') });
+    await clock.advance(1_000);
+    abort.abort();
+    await clock.settle();
+    expect(p.state).toBe('stopped');
+    expect(runs).toBe(1);
+    expect(clock.pending).toBe(0);
+    await p.stop();
+  });
+
+  it('states: running after success, backing-off after failure, failures counter', async () => {
+    const clock = new FakeClock();
+    let fail = true;
+    const p = poll(async () => { if (fail) throw new Error('down'); }, { interval: '10s', clock, backoff: constant('1s', { jitter: 'none' }), jitter: 0 });
+    await clock.settle();
+    expect(p.state).toBe('backing-off');
+    expect(p.failures).toBe(1);
+    fail = false;
+    await clock.advance(1_000);
+    expect(p.state).toBe('running');
+    expect(p.failures).toBe(0);
+    await p.stop();
+  });
+});
+
+describe('SPEC §10 Events and logging', () => {
+  const base = { time: '2026-01-01T00:00:00.000Z', name: 'checkin' };
+  const err = { name: 'TypeError', message: 'fetch failed', code: 'ECONNREFUSED' };
+
+  it('textLines writes "[RETRY] checkin: retry 1/10 in 5s: connection refused"', () => {
+    const out: string[] = [];
+    textLines({ write: (s: string) => out.push(s) })({ ...base, type: 'retry', attempt: 1, maxRetries: 10, delayMs: 5_000, verdict: { kind: 'transient', reason: 'connection refused', code: 'ECONNREFUSED' }, error: err });
+    expect(out).toEqual(['[RETRY] checkin: retry 1/10 in 5s: connection refused\n']);
+  });
+
+  it('textLines writes "[CIRCUIT_BREAKER] ... opened after 5 failures"', () => {
+    expect(formatEvent({ ...base, type: 'breaker_open', failures: 5, openForMs: 30_000 })).toMatch(/^\[CIRCUIT_BREAKER\] checkin: opened after 5 failures/);
+  });
+
+  it('textLines writes "[RECOVERY] checkin: recovered after 42s"', () => {
+    expect(formatEvent({ ...base, type: 'recovered', downtimeMs: 42_000, failures: 3 })).toMatch(/^\[RECOVERY\] checkin: recovered after 42s/);
+  });
+
+  it('durations in lines use the compact form ("1m30s")', () => {
+    expect(formatEvent({ ...base, type: 'recovered', downtimeMs: 90_000, failures: 1 })).toContain('1m30s');
+  });
+
+  it('jsonLines writes one JSON object per line that parses back to the event', () => {
+    const out: string[] = [];
+    const e: ResilienceEvent = { ...base, type: 'poll_failed', failures: 2, delayMs: 4_000, error: err };
+    jsonLines({ write: (s: string) => out.push(s) })(e);
+    expect(out).toHaveLength(1);
+    expect(out[0]?.endsWith('\n')).toBe(true);
+    expect(JSON.parse(out[0] ?? '')).toEqual(e);
+  });
+
+  it('every event type has a text line naming its component', () => {
+    const all: ResilienceEvent[] = [
+      { ...base, type: 'retry', attempt: 1, maxRetries: null, delayMs: 1, verdict: { kind: 'transient', reason: 'x' }, error: err },
+      { ...base, type: 'give_up', attempts: 3, elapsedMs: 10, reason: 'max-retries', error: err },
+      { ...base, type: 'breaker_open', failures: 5, openForMs: 1 },
+      { ...base, type: 'breaker_half_open' },
+      { ...base, type: 'breaker_closed', downtimeMs: 1 },
+      { ...base, type: 'health_ok', latencyMs: 3 },
+      { ...base, type: 'health_fail', error: err },
+      { ...base, type: 'recovered', downtimeMs: 1, failures: 1 },
+      { ...base, type: 'poll_failed', failures: 1, delayMs: 1, error: err },
+      { ...base, type: 'outbox_enqueued', key: 'k', size: 1 },
+      { ...base, type: 'outbox_delivered', key: 'k', attempts: 1, size: 0 },
+      { ...base, type: 'outbox_dead', key: 'k', verdict: { kind: 'permanent', reason: 'HTTP 400' }, error: err },
+    ];
+    for (const e of all) expect(formatEvent(e)).toMatch(/^\[[A-Z_]+\] checkin: /);
+  });
+
+  it('events are plain JSON-safe objects with an ISO time, across a whole client outage', async () => {
+    const clock = new FakeClock({ now: Date.UTC(2026, 5, 1) });
+    const log = collect();
+    let up = false;
+    const fetch = scriptedFetch([() => (up ? 200 : fetchFailed('ECONNREFUSED'))], { clock, repeatLast: true });
+    const client = new ResilientClient({
+      baseUrl: 'http://api.test', fetch, clock, onEvent: log.sink, name: 'agent',
+      breaker: { failureThreshold: 2, openFor: '1m' }, health: { interval: '1s' }, retry: { maxRetries: Infinity, backoff: constant('1s') },
+    });
+    const r = settleLater(client.fetch('/x'));
+    await clock.advance(20_000);
+    up = true;
+    await clock.advance(20_000);
+    expect(r.value()?.status).toBe(200);
+    client.close();
+    const types = new Set(log.events.map((e) => e.type));
+    for (const t of ['retry', 'breaker_open', 'health_fail', 'health_ok', 'breaker_half_open', 'breaker_closed', 'recovered']) expect(types, t).toContain(t);
+    for (const e of log.events) {
+      expect(Object.getPrototypeOf(e)).toBe(Object.prototype);
+      expect(JSON.parse(JSON.stringify(e))).toEqual(e);
+      expect(new Date(e.time).toISOString()).toBe(e.time);
+      expect(e.name).toBe('agent');
+      if ('error' in e) expect(Object.keys(e.error).every((k) => ['name', 'message', 'code', 'status'].includes(k))).toBe(true);
+    }
+  });
+});
+
+describe('SPEC §11 Clock and steadfast/testing', () => {
+  it('systemClock.sleep "rejects with signal.reason on abort and removes its listener"', async () => {
+    const { getEventListeners } = await import('node:events');
+    const abort = new AbortController();
+    const p = systemClock.sleep(60_000, abort.signal);
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(1);
+    const reason = new Error('stop');
+    abort.abort(reason);
+    await expect(p).rejects.toBe(reason);
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
+    await systemClock.sleep(0, abort.signal).catch(() => {});
+    const ok = new AbortController();
+    await systemClock.sleep(1, ok.signal);
+    expect(getEventListeners(ok.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('systemClock.now/random are real time and [0, 1)', () => {
+    expect(Math.abs(systemClock.now() - Date.now())).toBeLessThan(1_000);
+    const r = systemClock.random();
+    expect(r >= 0 && r < 1).toBe(true);
+  });
+
+  it('FakeClock: now(), sleep(ms, signal), advance(ms), runAll(), random() seeded', async () => {
+    const clock = new FakeClock({ now: 1_000 });
+    const order: string[] = [];
+    void clock.sleep(500).then(() => order.push('a'));
+    void clock.sleep(100).then(() => order.push('b'));
+    const abort = new AbortController();
+    const aborted = clock.sleep(50, abort.signal).catch((e: unknown) => e);
+    abort.abort('no');
+    expect(await aborted).toBe('no');
+    await clock.advance(100);
+    expect(order).toEqual(['b']);
+    expect(clock.now()).toBe(1_100);
+    await clock.runAll();
+    expect(order).toEqual(['b', 'a']);
+    expect(clock.now()).toBe(1_500);
+    expect(clock.pending).toBe(0);
+    const a = new FakeClock({ seed: 3 });
+    const b = new FakeClock({ seed: 3 });
+    expect([a.random(), a.random()]).toEqual([b.random(), b.random()]);
+  });
+
+  it('seededRandom(seed) is deterministic and in [0, 1)', () => {
+    const a = seededRandom(11);
+    const b = seededRandom(11);
+    for (let i = 0; i < 100; i++) {
+      const x = a();
+      expect(x).toBe(b());
+      expect(x >= 0 && x < 1).toBe(true);
+    }
+  });
+
+  it('scriptedFetch "plays statuses, Responses and errors in order; records method, url, headers and virtual time"', async () => {
+    const clock = new FakeClock({ now: 5_000 });
+    const err = new TypeError('fetch failed');
+    const f = scriptedFetch([201, new Response('hi', { status: 202 }), err], { clock });
+    const r1 = await f('http://x.test/a', { method: 'PUT', headers: { 'X-Trace': 't1' }, body: 'b' });
+    await clock.advance(1_000);
+    const r2 = await f('http://x.test/b');
+    await expect(f('http://x.test/c')).rejects.toBe(err);
+    expect([r1.status, r2.status, await r2.text()]).toEqual([201, 202, 'hi']);
+    expect(f.calls.map((c) => [c.method, c.url, c.time])).toEqual([['PUT', 'http://x.test/a', 5_000], ['GET', 'http://x.test/b', 6_000], ['GET', 'http://x.test/c', 6_000]]);
+    expect(f.calls[0]?.headers['x-trace']).toBe('t1');
+    await expect(f('http://x.test/d')).rejects.toThrow(/no step/);
+  });
+
+  it('simulate "dry-runs a retry policy in virtual time and returns the timeline of attempts"', async () => {
+    const result = await simulate({ backoff: constant('2s', { jitter: 'none' }), maxRetries: 5 }, [503, 503, { status: 429, retryAfter: '10' }, 'ok']);
+    expect(result.timeline.map((a) => [a.attempt, a.at, a.ok])).toEqual([[1, 0, false], [2, 2_000, false], [3, 4_000, false], [4, 14_000, true]]);
+    expect(result.timeline[2]?.status).toBe(429);
+    expect(result.timeline[2]?.delayMs).toBe(10_000);
+  });
+
+  it('"Every component takes clock": none touches real timers under a FakeClock', async () => {
+    const clock = new FakeClock();
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const b = new CircuitBreaker({ clock, failureThreshold: 1 });
+    const h = new HealthCheck({ clock, probe: async () => {} });
+    h.start();
+    const p = poll(async () => { throw new Error('down'); }, { interval: '1s', clock });
+    const c = new ResilientClient({ baseUrl: 'http://a.test', clock, fetch: scriptedFetch([503], { clock, repeatLast: true }) });
+    void c.fetch('/x').catch(() => {});
+    void b.execute(() => Promise.reject(new Error('timeout'))).catch(() => {});
+    void withRetry(async () => { throw new Error('timeout'); }, { clock }).catch(() => {});
+    void new RetryBudget({ clock }).tryRetry();
+    await clock.advance(100);
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(before);
+    h.stop();
+    await p.stop();
+    c.close();
+    await clock.runAll();
+  });
+});
