@@ -120,14 +120,31 @@ export function headerRecord(init: HeadersInit | undefined, option = 'headers'):
       if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`steadfast: ${option} pairs must be [name, value]`);
       out[String(pair[0]).toLowerCase()] = String(pair[1]);
     }
-    return out;
+    return checkHeaders(out, option);
   }
   if (!isObject(init)) throw new TypeError(`steadfast: ${option} must be a HeadersInit or a function; got ${describeValue(typeof init)}`);
   for (const name of Object.keys(init)) {
     const value = (init as Record<string, unknown>)[name];
     if (value !== undefined) out[name.toLowerCase()] = String(value);
   }
-  return out;
+  return checkHeaders(out, option);
+}
+
+// fetch's own error quotes the bad value (often a token): name the header, never its value.
+function checkHeaders(headers: Record<string, string>, option: string): Record<string, string> {
+  try {
+    new Headers(headers);
+    return headers;
+  } catch {
+    for (const name of Object.keys(headers)) {
+      try {
+        new Headers([[name, headers[name] as string]]);
+      } catch {
+        throw new TypeError(`steadfast: ${option}: header ${JSON.stringify(name.slice(0, 64))} has an invalid name or value (value not shown)`);
+      }
+    }
+    throw new TypeError(`steadfast: ${option}: invalid headers (values not shown)`);
+  }
 }
 
 /** @internal Applies `extra` (lower-cased) over `base`, without mutating either. */

@@ -496,7 +496,8 @@ describe('SPEC §3 withRetry', () => {
   });
 
   it('"No listener is left on signal after the call settles" (10,000 calls share one signal)', async () => {
-    const { getEventListeners } = await import('node:events');
+    const { EventEmitter } = await import('node:events');
+    const getEventListeners = EventEmitter.getEventListeners.bind(EventEmitter);
     const abort = new AbortController();
     const clock = new FakeClock();
     const warnings: unknown[] = [];
@@ -1619,7 +1620,8 @@ describe('SPEC §10 Events and logging', () => {
 
 describe('SPEC §11 Clock and steadfast/testing', () => {
   it('systemClock.sleep "rejects with signal.reason on abort and removes its listener"', async () => {
-    const { getEventListeners } = await import('node:events');
+    const { EventEmitter } = await import('node:events');
+    const getEventListeners = EventEmitter.getEventListeners.bind(EventEmitter);
     const abort = new AbortController();
     const p = systemClock.sleep(60_000, abort.signal);
     expect(getEventListeners(abort.signal, 'abort')).toHaveLength(1);
@@ -1709,5 +1711,93 @@ describe('SPEC §11 Clock and steadfast/testing', () => {
     await p.stop();
     c.close();
     await clock.runAll();
+  });
+});
+
+describe('SPEC §7 regressions found by the conformance audit', () => {
+  it('"Logs never contain header values": a static header with an invalid value fails at construction, naming the header only', () => {
+    const make = (): ResilientClient => new ResilientClient({ baseUrl: 'http://a.test', fetch: async () => new Response(), headers: { authorization: 'Bearer abc\ndef-SECRET' } });
+    expect(make).toThrow(TypeError);
+    expect(make).toThrow(/authorization/);
+    expect(make).not.toThrow(/SECRET/);
+  });
+
+  it('"Logs never contain header values": an invalid value from headers() never reaches an event', async () => {
+    const clock = new FakeClock();
+    const lines: string[] = [];
+    const fetch = scriptedFetch([200], { clock });
+    const client = new ResilientClient({
+      baseUrl: 'http://a.test', fetch, clock, health: false,
+      headers: () => ({ authorization: 'Bearer abc\ndef-SECRET' }), onEvent: (e) => lines.push(JSON.stringify(e)),
+    });
+    const e = await client.fetch('/x').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TypeError);
+    expect(String(e)).toMatch(/authorization/);
+    expect(String(e)).not.toContain('SECRET');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).not.toContain('SECRET');
+    expect(fetch.calls).toHaveLength(0);
+  });
+
+  it('an invalid per-request header value is refused without quoting it', async () => {
+    const clock = new FakeClock();
+    const client = new ResilientClient({ baseUrl: 'http://a.test', fetch: scriptedFetch([200], { clock }), clock, health: false });
+    const e = await client.fetch('/x', { headers: [['x-api-key', 'k\r\nSECRET']] }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TypeError);
+    expect(String(e)).toMatch(/x-api-key/);
+    expect(String(e)).not.toContain('SECRET');
+  });
+
+  it('a Retry-After HTTP-date is measured on the client clock', async () => {
+    const clock = new FakeClock({ now: Date.UTC(2030, 0, 1) });
+    const fetch = scriptedFetch([{ status: 503, headers: { 'retry-after': new Date(Date.UTC(2030, 0, 1, 0, 0, 40)).toUTCString() } }, 200], { clock });
+    const client = new ResilientClient({ baseUrl: 'http://a.test', fetch, clock, health: false, retry: { backoff: constant(0) } });
+    const r = settleLater(client.fetch('/x'));
+    await clock.runAll();
+    expect(r.value()?.status).toBe(200);
+    expect(fetch.calls.map((c) => c.time - Date.UTC(2030, 0, 1))).toEqual([0, 40_000]);
+  });
+
+  it('timeout defaults to 10s per attempt', async () => {
+    const clock = new FakeClock();
+    const fetch = scriptedFetch(['hang', 200], { clock });
+    const client = new ResilientClient({ baseUrl: 'http://a.test', fetch, clock, health: false, retry: { backoff: constant(0) } });
+    const r = settleLater(client.fetch('/x'));
+    await clock.runAll();
+    expect(r.value()?.status).toBe(200);
+    expect(fetch.calls.map((c) => c.time)).toEqual([0, 10_000]);
+  });
+
+  it('the final HttpError keeps a readable response body (e.g. validation details of a 422)', async () => {
+    const clock = new FakeClock();
+    const client = new ResilientClient({ baseUrl: 'http://a.test', fetch: scriptedFetch([{ status: 422, body: '{"field":"name"}' }], { clock }), clock, health: false });
+    const e = (await client.postJSON('/x', {}).catch((x: unknown) => x)) as HttpError;
+    expect(e.status).toBe(422);
+    expect(await e.response?.json()).toEqual({ field: 'name' });
+  });
+
+  it('concurrent 401s call onUnauthorized once and all retry with the fresh headers', async () => {
+    const clock = new FakeClock();
+    let refreshes = 0;
+    let token = 'old';
+    const fetch = scriptedFetch([(call) => (call.headers['authorization'] === 'new' ? 200 : 401)], { clock, repeatLast: true });
+    const client = new ResilientClient({
+      baseUrl: 'http://a.test', fetch, clock, health: false, headers: () => ({ authorization: token }),
+      onUnauthorized: async () => { refreshes++; await clock.sleep(100); token = 'new'; },
+    });
+    const runs = [settleLater(client.fetch('/a')), settleLater(client.fetch('/b')), settleLater(client.fetch('/c', { method: 'POST', body: 'x' }))];
+    await clock.runAll();
+    expect(refreshes).toBe(1);
+    expect(runs.map((r) => r.value()?.status)).toEqual([200, 200, 200]);
+  });
+
+  it('health.path resolves against the baseUrl path like request paths', async () => {
+    const clock = new FakeClock();
+    const fetch = scriptedFetch([503], { clock, repeatLast: true });
+    const client = new ResilientClient({ baseUrl: 'http://a.test/api/v1/', fetch, clock, breaker: { failureThreshold: 1 }, retry: { maxRetries: 0 } });
+    await client.fetch('/x').catch(() => {});
+    await clock.advance(20_000);
+    expect(new Set(fetch.calls.map((c) => c.url))).toEqual(new Set(['http://a.test/api/v1/x', 'http://a.test/api/v1/health']));
+    client.close();
   });
 });
