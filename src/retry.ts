@@ -134,6 +134,7 @@ const NO_OPTIONS: RetryOptions = {};
  * });
  */
 export async function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, options: RetryOptions = NO_OPTIONS): Promise<T> {
+  if (typeof fn !== 'function') throw new TypeError(`steadfast: withRetry needs a function to run; got ${describeValue(fn)}`);
   const s = retrySettings(options);
   const { clock, signal } = s;
   if (signal?.aborted === true) throw signal.reason;

@@ -632,6 +632,26 @@ describe('SPEC §3 withRetry', () => {
   });
 });
 
+describe('SPEC §3 withRetry: invalid options reject naming the option (documented: rejects, never throws)', () => {
+  it.each([
+    ['maxRetries', { maxRetries: -1 }],
+    ['maxRetries', { maxRetries: 1.5 }],
+    ['retryOn', { retryOn: 'x' as never }],
+    ['backoff', { backoff: {} as never }],
+    ['maxRetryAfter', { maxRetryAfter: 'x' }],
+    ['attemptTimeout', { attemptTimeout: 0 }],
+  ])('a bad %s rejects before the first attempt', async (option, o) => {
+    let calls = 0;
+    const p = withRetry(async () => { calls++; }, { clock: new FakeClock(), ...o });
+    await expect(p).rejects.toThrow(new RegExp(option));
+    expect(calls).toBe(0);
+  });
+
+  it('a non-function fn rejects with a TypeError saying so (not "fn is not a function")', async () => {
+    await expect(withRetry('nope' as never)).rejects.toThrow(/steadfast: withRetry needs a function/);
+  });
+});
+
 describe('SPEC §4 CircuitBreaker', () => {
   const boom = (): Promise<never> => Promise.reject(new Error('connection refused'));
 
@@ -1020,6 +1040,19 @@ describe('SPEC §6 HealthCheck', () => {
     await clock.settle();
     expect(w2.error()).toBe('stop waiting');
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('SPEC §4 BreakerRegistry bound holds even when every breaker is open', () => {
+  it('10,000 open breakers through a registry of maxSize 50 keep it at 50', async () => {
+    const clock = new FakeClock();
+    const reg = new BreakerRegistry({ maxSize: 50, clock });
+    for (let i = 0; i < 10_000; i++) {
+      await reg.get(`h${i}`, { failureThreshold: 1 }).execute(() => Promise.reject(new Error('timeout'))).catch(() => {});
+    }
+    expect(reg.size).toBe(50);
+    expect(clock.pending).toBe(0);
+    expect(JSON.parse(JSON.stringify(reg.snapshot()))).toEqual(reg.snapshot());
   });
 });
 
