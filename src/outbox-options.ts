@@ -5,7 +5,7 @@ import { exponential, type Backoff } from './backoff.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
 import type { ClassifyOptions } from './classify.js';
 import { systemClock, type Clock } from './clock.js';
-import { countOption, describeValue, functionOption } from './duration.js';
+import { countOption, describeValue, functionOption, parseDuration, type Duration } from './duration.js';
 import type { EventSink } from './events.js';
 
 /** A JSON value: what an outbox stores. `undefined` properties are dropped, as by `JSON.stringify`. */
@@ -34,8 +34,15 @@ export interface OutboxBreaker {
 export interface OutboxOptions {
   /** The log file. Its directory is created if missing; `<path>.dead` and `<path>.tmp` sit beside it. */
   path: string;
-  /** Delivers one item; its `signal` aborts when `stop()` is called. */
+  /** Delivers one item; its `signal` aborts when `stop()` is called or `sendTimeout` passes. */
   send: OutboxSend;
+  /**
+   * Longest one `send` may take: then its `signal` aborts with a `TimeoutError` and the attempt
+   * fails transiently (retried per `backoff`), even if `send` ignores the signal. `Infinity`
+   * disables it.
+   * @default '30s'
+   */
+  sendTimeout?: Duration;
   /** Waits between attempts at a transiently failing item. A finite schedule dead-letters the item when used up. @default exponential 1s..5m, full jitter */
   backoff?: Backoff;
   /** Most items waiting at once; `enqueue` rejects with `OutboxFullError` beyond. @default 100_000 */
@@ -66,6 +73,8 @@ export interface OutboxOptions {
 export interface ResolvedOutboxOptions {
   path: string;
   send: OutboxSend;
+  /** ms; Infinity for none. */
+  sendTimeout: number;
   backoff: Backoff;
   maxItems: number;
   maxBytes: number;
@@ -99,6 +108,7 @@ export function resolveOutboxOptions(o: OutboxOptions): ResolvedOutboxOptions {
   return {
     path: o.path,
     send: o.send,
+    sendTimeout: positiveDuration('sendTimeout', o.sendTimeout ?? '30s'),
     backoff: o.backoff ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' })),
     maxItems: countOption('maxItems', o.maxItems ?? 100_000, { min: 1, allowInfinity: true }),
     maxBytes: countOption('maxBytes', o.maxBytes ?? 33_554_432, { min: 1, allowInfinity: true }),
@@ -110,6 +120,12 @@ export function resolveOutboxOptions(o: OutboxOptions): ResolvedOutboxOptions {
     clock,
     name: o.name ?? 'outbox',
   };
+}
+
+function positiveDuration(option: string, value: Duration): number {
+  const ms = parseDuration(value, { option, allowInfinity: true });
+  if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0 (or Infinity); got ${describeValue(value)}`);
+  return ms;
 }
 
 function resolveBreaker(b: OutboxOptions['breaker'], clock: Clock, o: OutboxOptions): OutboxBreaker | undefined {

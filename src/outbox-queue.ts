@@ -3,6 +3,7 @@
  * being written, byte counts for `maxBytes` and compaction, and the `flush()` waiters; and one
  * delivery attempt. No file I/O.
  */
+import { runWithSignal } from './abort.js';
 import { putLine, type StoredItem } from './outbox-file.js';
 import { byteLength } from './outbox-log.js';
 import type { JsonValue, OutboxItem, ResolvedOutboxOptions } from './outbox-options.js';
@@ -14,6 +15,8 @@ export interface Entry extends StoredItem {
 
 interface FlushWaiter {
   readonly seq: number;
+  /** Registration order, so `stop()` rejects only the flushes that were waiting when it was called. */
+  readonly ticket: number;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -36,6 +39,8 @@ export class OutboxQueue {
   private writingBytes = 0;
   private seq = 0;
   private flushes: FlushWaiter[] = [];
+  /** Flush waiters registered so far. */
+  flushTickets = 0;
 
   /** Items waiting, including enqueues still being written. */
   get size(): number {
@@ -114,7 +119,7 @@ export class OutboxQueue {
 
   /** Resolves once every item up to `seq` has left. */
   waitFor(seq: number): Promise<void> {
-    return new Promise((resolve, reject) => this.flushes.push({ seq, resolve, reject }));
+    return new Promise((resolve, reject) => this.flushes.push({ seq, ticket: this.flushTickets++, resolve, reject }));
   }
 
   /** Whether anything enqueued up to `seq` is still waiting. */
@@ -129,10 +134,9 @@ export class OutboxQueue {
     this.flushes = this.flushes.filter((w) => (w.seq < oldest ? (w.resolve(), false) : true));
   }
 
-  rejectAll(error: unknown): void {
-    const waiters = this.flushes;
-    this.flushes = [];
-    for (const w of waiters) w.reject(error);
+  /** Rejects the flush waiters registered before `ticket` (a value of `flushTickets`) that are still waiting. */
+  rejectBefore(ticket: number, error: unknown): void {
+    this.flushes = this.flushes.filter((w) => (w.ticket < ticket ? (w.reject(error), false) : true));
   }
 
   private oldest(): number {
@@ -143,26 +147,28 @@ export class OutboxQueue {
   }
 }
 
-/** One `send` of the head item (through the breaker, if any). Resolves with its error, or undefined on success. */
+/**
+ * One `send` of the head item (through the breaker, if any), under `signal` (stop) and
+ * `sendTimeout`. Resolves with its error, or undefined on success. It settles the moment the
+ * signal aborts or the timeout passes, even if `send` never does: an abandoned `send` that
+ * settles later is ignored (its item stays waiting, so it can't be acknowledged by it).
+ */
 export async function sendOnce(
   entry: Entry,
-  o: Pick<ResolvedOutboxOptions, 'send' | 'breaker'>,
+  o: Pick<ResolvedOutboxOptions, 'send' | 'breaker' | 'sendTimeout' | 'clock'>,
   signal: AbortSignal,
 ): Promise<{ error: unknown } | undefined> {
-  // A signal per attempt: listeners that `send` (or fetch) leaves on it can't pile up on the loop's signal.
-  const attempt = new AbortController();
-  const onStop = (): void => attempt.abort(signal.reason);
-  signal.addEventListener('abort', onStop, { once: true });
+  // runWithSignal gives each attempt its own signal, so listeners `send` (or fetch) leaves on it
+  // can't pile up on the loop's signal; the timeout runs inside the breaker, so it counts as a failure there.
   const send = (): Promise<void> => {
     entry.attempts++;
-    return o.send(toItem(entry), { signal: attempt.signal });
+    const item = toItem(entry);
+    return runWithSignal((attempt) => o.send(item, { signal: attempt }), { signal, timeoutMs: o.sendTimeout, clock: o.clock });
   };
   try {
     await (o.breaker === undefined ? send() : o.breaker.execute(send));
     return undefined;
   } catch (error) {
     return { error };
-  } finally {
-    signal.removeEventListener('abort', onStop);
   }
 }

@@ -151,10 +151,11 @@ export class Outbox {
   }
 
   /**
-   * Stops delivering: aborts the `signal` given to the `send` in flight and waits for it to settle
-   * (an item whose `send` resolved anyway counts as delivered), cancels any backoff wait, and
-   * waits for pending log writes. Leaves no timer behind. Pending `flush()` calls reject with
-   * `OutboxStoppedError`. `enqueue` keeps working while stopped; `start()` resumes.
+   * Stops delivering: aborts the `signal` given to the `send` in flight without waiting for that
+   * `send` (its item stays waiting and is sent again after the next `start()`, with the same key),
+   * cancels any backoff wait, and waits for pending log writes. Resolves promptly even if `send`
+   * hangs, and leaves no timer behind. Pending `flush()` calls reject with `OutboxStoppedError`.
+   * `enqueue` keeps working while stopped; `start()` resumes.
    */
   stop(): Promise<void> {
     const running = this.active;
@@ -162,10 +163,12 @@ export class Outbox {
     this.active = undefined;
     running.controller.abort(new DOMException('outbox stopped', 'AbortError'));
     this.wake?.();
+    // Only flushes waiting now: a start() before this stop finishes may already have new ones.
+    const ticket = this.queue.flushTickets;
     const stopping = (async (): Promise<void> => {
       await running.loop;
       await this.log.idle();
-      this.queue.rejectAll(new OutboxStoppedError(this.size));
+      this.queue.rejectBefore(ticket, new OutboxStoppedError(this.size));
     })();
     this.stopping = stopping;
     return stopping;

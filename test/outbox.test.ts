@@ -488,29 +488,32 @@ describe('Outbox: restart, compaction and damaged files', () => {
 });
 
 describe('Outbox: stop and flush', () => {
-  it('stop() aborts the send in flight, waits for it to settle, and leaves no timer', async () => {
+  it('stop() aborts the send in flight and resolves without waiting for it; its late success acknowledges nothing', async () => {
     const started = deferred();
     const settle = deferred();
     let aborted = false;
+    const calls: number[] = [];
     const box = await openBox({
-      send: async (_item, { signal }) => {
+      send: async (item, { signal }) => {
+        calls.push(item.attempts);
+        if (item.attempts > 1) return;
         started.resolve();
         signal.addEventListener('abort', () => (aborted = true));
-        await settle.promise; // ignores the abort for a while and then succeeds
+        await settle.promise; // ignores the abort and succeeds later
       },
     });
     await box.enqueue('x');
     box.start();
     await started.promise;
-    let stopped = false;
-    const stopping = box.stop().then(() => (stopped = true));
-    await clock.settle();
+    await box.stop();
     expect(aborted).toBe(true);
-    expect(stopped).toBe(false);
-    settle.resolve();
-    await stopping;
-    expect(box.size).toBe(0); // send resolved: delivered
     expect(clock.pending).toBe(0);
+    settle.resolve();
+    await clock.settle();
+    expect(box.size).toBe(1); // abandoned: its answer is not an acknowledgement
+    box.start();
+    await box.flush();
+    expect(calls).toEqual([1, 2]); // at least once: sent again with the same key
   });
 
   it('gives each attempt its own signal, so listeners send leaves behind never pile up (fetch did, ~1,500 deliveries in)', async () => {
@@ -562,6 +565,19 @@ describe('Outbox: stop and flush', () => {
     expect(await flushed).toBeInstanceOf(OutboxStoppedError);
   });
 
+  it('a flush() after stop() + start() (stop not awaited) is not rejected by that stop', async () => {
+    const r = recordingSend();
+    const box = await openBox({ send: r.send });
+    box.start();
+    await box.enqueue(1);
+    const stopping = box.stop();
+    box.start();
+    await box.enqueue(2);
+    await box.flush();
+    await stopping;
+    expect(r.calls.map((c) => c.payload)).toEqual([1, 2]);
+  });
+
   it('start() after stop() resumes delivery; close() ends the outbox for good', async () => {
     const r = recordingSend();
     const box = await openBox({ send: r.send });
@@ -597,6 +613,154 @@ describe('Outbox: stop and flush', () => {
   });
 });
 
+describe('Outbox: sendTimeout (a send that never settles must not wedge the queue)', () => {
+  /** A send that hangs forever (ignoring its signal) while `hang()` says so, and records each call. */
+  function hangingSend(hang: (item: OutboxItem) => boolean): { send: OutboxSend; times: number[]; signals: AbortSignal[]; late: ReturnType<typeof deferred<void>>[] } {
+    const times: number[] = [];
+    const signals: AbortSignal[] = [];
+    const late: ReturnType<typeof deferred<void>>[] = [];
+    return {
+      times,
+      signals,
+      late,
+      send: async (item, { signal }) => {
+        times.push(clock.now() - T0);
+        signals.push(signal);
+        if (!hang(item)) return;
+        const d = deferred();
+        late.push(d);
+        await d.promise;
+      },
+    };
+  }
+
+  it('times out a send that hangs after the default 30s, retries it per backoff with outbox_retry, and delivers it once send answers', async () => {
+    const rec = recorder();
+    const h = hangingSend((item) => item.attempts < 3);
+    const box = await openBox({ backoff: constant('1s'), onEvent: rec.sink, send: h.send });
+    await box.enqueue('x', { key: 'k' });
+    box.start();
+    await clock.settle();
+    expect(clock.pending).toBe(1); // the timeout
+    const retry = rec.next('outbox_retry');
+    await clock.advance(29_999);
+    expect(rec.events.filter((e) => e.type === 'outbox_retry')).toEqual([]);
+    await clock.advance(1);
+    expect(await retry).toMatchObject({ key: 'k', attempt: 1, delayMs: 1_000, error: { name: 'TimeoutError', message: 'attempt timed out after 30000ms' } });
+    expect(h.signals[0]?.aborted).toBe(true);
+    expect((h.signals[0]?.reason as Error).name).toBe('TimeoutError');
+    const delivered = rec.next('outbox_delivered');
+    await clock.advance(31_000); // 1s backoff, the second attempt times out at 30s
+    await clock.advance(1_000); // the third attempt answers
+    expect(await delivered).toMatchObject({ key: 'k', attempts: 3 });
+    expect(h.times).toEqual([0, 31_000, 62_000]);
+    expect(box.size).toBe(0);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('keeps FIFO: the item after a hanging one waits, then goes once the hung one is delivered', async () => {
+    const order: string[] = [];
+    const box = await openBox({
+      sendTimeout: '5s',
+      backoff: constant('1s'),
+      send: async (item) => {
+        order.push(`${String(item.payload)}#${item.attempts}`);
+        if (item.payload === 'a' && item.attempts === 1) await new Promise(() => {});
+      },
+    });
+    await box.enqueue('a');
+    await box.enqueue('b');
+    box.start();
+    const flushed = box.flush();
+    await clock.advance(6_000);
+    await flushed;
+    expect(order).toEqual(['a#1', 'a#2', 'b#1']);
+  });
+
+  it('stop() during a send that hangs forever resolves without virtual time passing, leaves no timer, and the item is still there after reopen', async () => {
+    const h = hangingSend(() => true);
+    const box = await openBox({ send: h.send });
+    await box.enqueue({ n: 1 }, { key: 'k' });
+    box.start();
+    await clock.settle();
+    expect(h.times).toEqual([0]);
+    await box.stop();
+    expect(clock.now()).toBe(T0);
+    expect(clock.pending).toBe(0);
+    expect(h.signals[0]?.aborted).toBe(true);
+    expect(box.size).toBe(1);
+    const r = recordingSend();
+    const box2 = await reopen(box, { send: r.send }); // close() too returns despite the hung send
+    expect(box2.size).toBe(1);
+    box2.start();
+    await box2.flush();
+    expect(r.calls).toEqual([{ key: 'k', payload: { n: 1 }, enqueuedAt: T0, attempts: 2 }]);
+  });
+
+  it('ignores a late resolve of a timed-out send: no ack, no delivered event, the item is retried and stays on disk', async () => {
+    const rec = recorder();
+    const h = hangingSend(() => true);
+    const box = await openBox({ sendTimeout: '2s', backoff: constant('10s'), onEvent: rec.sink, send: h.send });
+    await box.enqueue('x', { key: 'k' });
+    const retry = rec.next('outbox_retry');
+    box.start();
+    await clock.advance(2_000);
+    await retry;
+    h.late[0]?.resolve(); // the abandoned first attempt answers during the backoff wait
+    await clock.settle();
+    expect(box.size).toBe(1);
+    expect(rec.events.map((e) => e.type)).not.toContain('outbox_delivered');
+    await clock.advance(10_000); // the retry starts (and hangs)
+    expect(h.times).toEqual([0, 12_000]);
+    await box.stop();
+    h.late[1]?.resolve(); // ...and the one abandoned by stop() answers after it
+    await clock.settle();
+    expect(box.size).toBe(1);
+    expect(rec.events.map((e) => e.type)).not.toContain('outbox_delivered');
+    expect(await readFile(path, 'utf8')).not.toContain('"op":"ack"');
+    const box2 = await reopen(box, { send: recordingSend().send });
+    expect(box2.size).toBe(1);
+  });
+
+  it('counts a timed-out send as a failure in the breaker, so a hung call cannot wedge it', async () => {
+    const rec = recorder();
+    let calls = 0;
+    const box = await openBox({
+      sendTimeout: '1s',
+      backoff: constant('1s'),
+      breaker: { failureThreshold: 1, openFor: '10s' },
+      onEvent: rec.sink,
+      send: async () => {
+        if (++calls === 1) await new Promise(() => {});
+      },
+    });
+    await box.enqueue('x');
+    box.start();
+    const flushed = box.flush();
+    await clock.advance(1_000);
+    expect(rec.events.find((e) => e.type === 'breaker_open')).toMatchObject({ failures: 1 });
+    await clock.advance(10_000);
+    await flushed;
+    expect(calls).toBe(2);
+  });
+
+  it('sendTimeout: Infinity sets no timer: a slow send is waited for as long as it takes', async () => {
+    const rec = recorder();
+    const h = hangingSend(() => true);
+    const box = await openBox({ sendTimeout: Infinity, onEvent: rec.sink, send: h.send });
+    await box.enqueue('x');
+    box.start();
+    await clock.settle();
+    expect(clock.pending).toBe(0);
+    await clock.advance(24 * 3_600_000);
+    expect(h.times).toEqual([0]);
+    expect(rec.events.map((e) => e.type)).not.toContain('outbox_retry');
+    h.late[0]?.resolve();
+    await box.flush();
+    expect(rec.events.map((e) => e.type)).toContain('outbox_delivered');
+  });
+});
+
 describe('Outbox: events and options', () => {
   it('emits enqueued and delivered events with key and size, never the payload', async () => {
     const rec = recorder();
@@ -621,6 +785,10 @@ describe('Outbox: events and options', () => {
     [{ backoff: '5s' }, TypeError, /backoff must be a Backoff .* got "5s"/],
     [{ onEvent: 5 }, TypeError, /onEvent must be a function; got 5/],
     [{ breaker: 5 }, TypeError, /breaker must be a CircuitBreaker .* got 5/],
+    [{ sendTimeout: '-1s' }, RangeError, /sendTimeout must be a non-negative duration .* got "-1s"/],
+    [{ sendTimeout: Number.NaN }, RangeError, /sendTimeout .* got NaN/],
+    [{ sendTimeout: 'soon' }, RangeError, /sendTimeout .* got "soon"/],
+    [{ sendTimeout: 0 }, RangeError, /sendTimeout must be > 0 \(or Infinity\); got 0/],
   ])('validates options at open: %j', async (bad, type, message) => {
     const error = await Outbox.open({ path, send: recordingSend().send, ...(bad as object) } as OutboxOptions).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(type);
