@@ -1834,3 +1834,129 @@ describe('SPEC §7 regressions found by the conformance audit', () => {
     client.close();
   });
 });
+
+describe('SPEC cross-component and edge behaviour found by the audit', () => {
+  it('§4 a hung trial is treated as failed exactly at openFor after it started', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock, failureThreshold: 1, openFor: '5s' });
+    await b.execute(() => Promise.reject(new Error('timeout'))).catch(() => {});
+    await clock.advance(5_000);
+    void b.execute(() => new Promise(() => {})).catch(() => {});
+    await clock.advance(4_999);
+    expect(b.state).toBe('half-open');
+    await clock.advance(1);
+    expect(b.state).toBe('open');
+    await clock.advance(5_000);
+    expect(b.state).toBe('half-open');
+  });
+
+  it('§4 "(or a halfOpenTimeout)": the slot is released after halfOpenTimeout', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ clock, failureThreshold: 1, openFor: '1m', halfOpenTimeout: '2s' });
+    await b.execute(() => Promise.reject(new Error('timeout'))).catch(() => {});
+    await clock.advance(60_000);
+    void b.execute(() => new Promise(() => {})).catch(() => {});
+    await clock.advance(1_999);
+    expect(b.state).toBe('half-open');
+    await clock.advance(1);
+    expect(b.state).toBe('open');
+  });
+
+  it('§7 a POST whose attempt timed out (it may have reached the server) is not retried', async () => {
+    const clock = new FakeClock();
+    const fetch = scriptedFetch(['hang', 201], { clock });
+    const client = new ResilientClient({ baseUrl: 'http://a.test', fetch, clock, health: false, timeout: '1s' });
+    const r = settleLater(client.fetch('/x', { method: 'POST', body: 'x' }));
+    await clock.runAll();
+    expect((r.error() as Error).name).toBe('TimeoutError');
+    expect(fetch.calls).toHaveLength(1);
+  });
+
+  it('§7 a keyed POST that timed out is retried with the same Idempotency-Key', async () => {
+    const clock = new FakeClock();
+    const fetch = scriptedFetch(['hang', 201], { clock });
+    const client = new ResilientClient({ baseUrl: 'http://a.test', fetch, clock, health: false, timeout: '1s', retry: { backoff: constant(0) } });
+    const r = settleLater(client.fetch('/x', { method: 'POST', body: 'x', idempotencyKey: 'abc' }));
+    await clock.runAll();
+    expect(r.value()?.status).toBe(201);
+    expect(fetch.calls.map((c) => c.headers['idempotency-key'])).toEqual(['abc', 'abc']);
+  });
+
+  it('§7 a stream body refused by ECONNREFUSED is not retried (the stream may be consumed)', async () => {
+    const clock = new FakeClock();
+    const fetch = scriptedFetch([fetchFailed('ECONNREFUSED'), 200], { clock });
+    const client = new ResilientClient({ baseUrl: 'http://a.test', fetch, clock, health: false });
+    const stream = new ReadableStream({ start(c) { c.enqueue(new Uint8Array(3)); c.close(); } });
+    const r = settleLater(client.fetch('/x', { method: 'PUT', body: stream }));
+    await clock.runAll();
+    expect(r.error()).toBeInstanceOf(TypeError);
+    expect(fetch.calls).toHaveLength(1);
+  });
+
+  it('§7 a health check that passes while the API still fails re-opens the breaker and keeps probing until real recovery', async () => {
+    const clock = new FakeClock();
+    let healthUp = false;
+    let apiUp = false;
+    const fetch = scriptedFetch([(call) => (call.url.endsWith('/health') ? (healthUp ? 200 : fetchFailed('ECONNREFUSED')) : apiUp ? 200 : 503)], { clock, repeatLast: true });
+    const log = collect();
+    const client = new ResilientClient({
+      baseUrl: 'http://a.test', fetch, clock, budget: false, onEvent: log.sink, breaker: { failureThreshold: 2, openFor: '10m' }, health: { interval: '2s' },
+      retry: { maxRetries: Infinity, backoff: constant('1s', { jitter: 'none' }) },
+    });
+    const r = settleLater(client.fetch('/x'));
+    await clock.advance(10_000);
+    healthUp = true;
+    await clock.advance(10_000);
+    expect(r.done()).toBe(false);
+    expect(client.stats().state).toBe('open');
+    apiUp = true;
+    await clock.advance(3_000);
+    expect(r.value()?.status).toBe(200);
+    const s = client.stats();
+    expect(s.state).toBe('closed');
+    expect(s.recoveries).toBe(1);
+    expect(s.breakerOpens).toBeGreaterThan(2);
+    expect(s.attempts).toBe(s.requests + s.retries - s.shortCircuited);
+    expect(log.of('recovered')).toHaveLength(1);
+    client.close();
+  });
+
+  it('§7 an idle client (no request waiting) still probes while open, half-opens once, then stops probing', async () => {
+    const clock = new FakeClock();
+    let up = false;
+    const fetch = scriptedFetch([() => (up ? 200 : 503)], { clock, repeatLast: true });
+    const client = new ResilientClient({ baseUrl: 'http://a.test', fetch, clock, breaker: { failureThreshold: 1, openFor: '10m' }, health: { interval: '2s' }, retry: { maxRetries: 0 } });
+    await client.fetch('/x').catch(() => {});
+    await clock.advance(5_000);
+    up = true;
+    await clock.advance(5_000);
+    expect(client.stats().state).toBe('half-open');
+    const calls = fetch.calls.length;
+    await clock.advance(60_000);
+    expect(fetch.calls.length).toBe(calls);
+    expect(clock.pending).toBe(0);
+    client.close();
+  });
+
+  it('§8 poll with an already-aborted signal never runs the task', async () => {
+    const clock = new FakeClock();
+    let runs = 0;
+    const p = poll(async () => { runs++; }, { interval: '1s', clock, signal: AbortSignal.abort() });
+    await clock.advance(5_000);
+    expect(runs).toBe(0);
+    expect(p.state).toBe('stopped');
+    await p.stop();
+  });
+
+  it('§8 aborting the signal aborts the task\'s signal and ends the loop', async () => {
+    const clock = new FakeClock();
+    const abort = new AbortController();
+    let taskAborted = false;
+    const p = poll(({ signal }) => new Promise<void>((resolve) => signal.addEventListener('abort', () => { taskAborted = true; resolve(); })), { interval: '1s', clock, signal: abort.signal });
+    await clock.settle();
+    abort.abort();
+    await clock.settle();
+    expect(taskAborted).toBe(true);
+    expect(p.state).toBe('stopped');
+  });
+});
