@@ -1960,3 +1960,68 @@ describe('SPEC cross-component and edge behaviour found by the audit', () => {
     expect(p.state).toBe('stopped');
   });
 });
+
+describe('SPEC §7/§10 more pinned behaviour', () => {
+  it('§7 the signal fetch receives is aborted by the caller and by the attempt timeout (the socket is released)', async () => {
+    const clock = new FakeClock();
+    const seen: AbortSignal[] = [];
+    const fetch = (async (_url: unknown, init?: RequestInit) => {
+      const signal = init?.signal as AbortSignal;
+      seen.push(signal);
+      return new Promise<Response>((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    }) as typeof globalThis.fetch;
+    const client = new ResilientClient({ baseUrl: 'http://a.test', fetch, clock, health: false, timeout: '2s', retry: { maxRetries: 1, backoff: constant(0) } });
+    const abort = new AbortController();
+    const caller = settleLater(client.fetch('/a', { signal: abort.signal }));
+    await clock.settle();
+    abort.abort(new Error('bye'));
+    await clock.settle();
+    expect(seen[0]?.aborted).toBe(true);
+    expect((caller.error() as Error).message).toBe('bye');
+    const timed = settleLater(client.fetch('/b'));
+    await clock.runAll();
+    expect(seen.slice(1).map((s) => s.aborted)).toEqual([true, true]);
+    expect((timed.error() as Error).name).toBe('TimeoutError');
+    expect(seen.slice(1).map((s) => (s.reason as Error).name)).toEqual(['TimeoutError', 'TimeoutError']);
+  });
+
+  it('§7 no listener is left on a caller signal shared by 300 requests', async () => {
+    const { EventEmitter } = await import('node:events');
+    const clock = new FakeClock();
+    const abort = new AbortController();
+    const fetch = scriptedFetch([(c) => (c.url.endsWith('0') ? 503 : 200)], { clock, repeatLast: true });
+    const client = new ResilientClient({ baseUrl: 'http://a.test', fetch, clock, health: false, retry: { backoff: constant(0), maxRetries: 1 } });
+    for (let batch = 0; batch < 3; batch++) {
+      const runs = Array.from({ length: 100 }, (_v, i) => client.fetch(`/x/${batch * 100 + i}`, { signal: abort.signal }).catch(() => {}));
+      await clock.runAll();
+      await Promise.all(runs);
+    }
+    expect(EventEmitter.getEventListeners(abort.signal, 'abort')).toHaveLength(0);
+    client.close();
+  });
+
+  it('§3 a backoff delay longer than Retry-After wins: max(backoff, retryAfter)', async () => {
+    const clock = new FakeClock();
+    const log = collect();
+    const run = settleLater(withRetry(async ({ attempt }) => {
+      if (attempt === 1) throw new HttpError(503, undefined, { retryAfterMs: 1_000 });
+    }, { clock, backoff: constant('10m', { jitter: 'none' }), maxRetryAfter: '5m', onEvent: log.sink }));
+    await clock.runAll();
+    expect(run.done()).toBe(true);
+    expect(log.of('retry')[0]?.delayMs).toBe(600_000);
+  });
+
+  it('§10 textLines() and jsonLines() write to process.stderr by default', () => {
+    const written: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => { written.push(String(chunk)); return true; }) as typeof process.stderr.write;
+    try {
+      const e: ResilienceEvent = { type: 'health_ok', time: '2026-01-01T00:00:00.000Z', name: 'api', latencyMs: 12 };
+      textLines()(e);
+      jsonLines()(e);
+    } finally {
+      process.stderr.write = original;
+    }
+    expect(written).toEqual(['[HEALTH] api: ok in 12ms\n', '{"type":"health_ok","time":"2026-01-01T00:00:00.000Z","name":"api","latencyMs":12}\n']);
+  });
+});
