@@ -176,6 +176,28 @@ describe('SPEC §6 httpProbe against a real server', () => {
   }, 5_000);
 });
 
+describe('SPEC Packaging: package.json', () => {
+  it('"ESM and CJS builds with .d.ts; exports map with types first; sideEffects: false; zero runtime dependencies; Node >= 20; a steadfast bin"', async () => {
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>; sideEffects: unknown; engines: { node: string }; bin: Record<string, string>;
+      exports: Record<string, { import?: Record<string, string>; require?: Record<string, string> } | string>;
+    };
+    expect(Object.keys(pkg.dependencies ?? {})).toEqual([]);
+    expect(pkg.sideEffects).toBe(false);
+    expect(pkg.engines.node).toMatch(/>=\s*20/);
+    expect(Object.keys(pkg.bin)).toEqual(['steadfast']);
+    for (const entry of ['.', './testing', './node']) {
+      const e = pkg.exports[entry];
+      expect(typeof e, entry).toBe('object');
+      if (typeof e !== 'object') continue;
+      expect(Object.keys(e.import ?? {})[0], entry).toBe('types');
+      expect(Object.keys(e.require ?? {})[0], entry).toBe('types');
+      expect(e.import?.['types']).toMatch(/\.d\.ts$/);
+      expect(e.require?.['types']).toMatch(/\.d\.cts$/);
+    }
+  });
+});
+
 describe('SPEC §12 CLI', () => {
   it('"steadfast schedule --initial 5s --max 5m --multiplier 2 --retries 10 --jitter full --seed 1 prints attempt, delay and cumulative time"', async () => {
     const args = ['schedule', '--initial', '5s', '--max', '5m', '--multiplier', '2', '--retries', '10', '--jitter', 'full', '--seed', '1'];
