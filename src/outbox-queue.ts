@@ -156,14 +156,14 @@ export class OutboxQueue {
 export async function sendOnce(
   entry: Entry,
   o: Pick<ResolvedOutboxOptions, 'send' | 'breaker' | 'sendTimeout' | 'clock'>,
-  signal: AbortSignal,
 ): Promise<{ error: unknown } | undefined> {
-  // runWithSignal gives each attempt its own signal, so listeners `send` (or fetch) leaves on it
-  // can't pile up on the loop's signal; the timeout runs inside the breaker, so it counts as a failure there.
+  // Each attempt gets its own signal (listeners `send` or fetch leave on it can't pile up), aborted
+  // only by sendTimeout: stop() lets the delivery in flight finish, and the timeout bounds that wait.
+  // The timeout runs inside the breaker, so a hung send counts as a failure there.
   const send = (): Promise<void> => {
     entry.attempts++;
     const item = toItem(entry);
-    return runWithSignal((attempt) => o.send(item, { signal: attempt }), { signal, timeoutMs: o.sendTimeout, clock: o.clock });
+    return runWithSignal((attempt) => o.send(item, { signal: attempt }), { timeoutMs: o.sendTimeout, clock: o.clock });
   };
   try {
     await (o.breaker === undefined ? send() : o.breaker.execute(send));

@@ -151,11 +151,10 @@ export class Outbox {
   }
 
   /**
-   * Stops delivering: aborts the `signal` given to the `send` in flight without waiting for that
-   * `send` (its item stays waiting and is sent again after the next `start()`, with the same key),
-   * cancels any backoff wait, and waits for pending log writes. Resolves promptly even if `send`
-   * hangs, and leaves no timer behind. Pending `flush()` calls reject with `OutboxStoppedError`.
-   * `enqueue` keeps working while stopped; `start()` resumes.
+   * Stops delivering: cancels any backoff wait at once, waits for the delivery in flight (at most
+   * `sendTimeout`: a send that hangs is abandoned then, its item kept for the next `start()` with
+   * the same key), and waits for pending log writes. Leaves no timer behind. Pending `flush()`
+   * calls reject with `OutboxStoppedError`. `enqueue` keeps working while stopped; `start()` resumes.
    */
   stop(): Promise<void> {
     const running = this.active;
@@ -217,7 +216,7 @@ export class Outbox {
         this.wake = undefined;
         continue;
       }
-      const error = await sendOnce(entry, this.o, signal);
+      const error = await sendOnce(entry, this.o);
       if (error === undefined) {
         this.leave(entry, 'ack');
         if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock.now(), { key: entry.key, attempts: entry.attempts, size: this.size });

@@ -358,7 +358,9 @@ describe('Outbox: restart, compaction and damaged files', () => {
     for (let i = 0; i < 5; i++) keys.push((await box.enqueue(i)).key);
     box.start();
     await fourthStarted.promise;
-    await box.stop(); // aborts the 4th send: it was never acknowledged
+    const stopping = box.stop(); // waits for the 4th send, which hangs until sendTimeout abandons it
+    await clock.advance(30_000);
+    await stopping;
     const r = recordingSend();
     const box2 = await reopen(box, { send: r.send });
     expect(box2.size).toBe(2);
@@ -367,7 +369,7 @@ describe('Outbox: restart, compaction and damaged files', () => {
     expect(first).toEqual(keys.slice(0, 3));
     expect(r.calls.map((c) => c.key)).toEqual(keys.slice(3));
     expect(r.calls.map((c) => c.payload)).toEqual([3, 4]);
-    expect(r.calls[0]?.attempts).toBe(2); // the aborted attempt was recorded
+    expect(r.calls[0]?.attempts).toBe(2); // the timed-out attempt was recorded
   });
 
   it('compacts after compactAfter delivered items and keeps the undelivered ones', async () => {
@@ -390,7 +392,9 @@ describe('Outbox: restart, compaction and damaged files', () => {
     const bytesBefore = (await stat(path)).size;
     box.start();
     await blocked.promise;
-    await box.stop();
+    const stopping = box.stop();
+    await clock.advance(30_000); // the blocked send times out
+    await stopping;
     const compacted = rec.events.filter((e) => e.type === 'outbox_compacted');
     expect(compacted).toHaveLength(1);
     expect(compacted[0]).toMatchObject({ size: 4, bytesBefore: expect.any(Number) });
@@ -488,32 +492,30 @@ describe('Outbox: restart, compaction and damaged files', () => {
 });
 
 describe('Outbox: stop and flush', () => {
-  it('stop() aborts the send in flight and resolves without waiting for it; its late success acknowledges nothing', async () => {
+  it('stop() waits for the delivery in flight, which is acknowledged when it succeeds', async () => {
     const started = deferred();
     const settle = deferred();
     let aborted = false;
-    const calls: number[] = [];
     const box = await openBox({
-      send: async (item, { signal }) => {
-        calls.push(item.attempts);
-        if (item.attempts > 1) return;
+      send: async (_item, { signal }) => {
         started.resolve();
         signal.addEventListener('abort', () => (aborted = true));
-        await settle.promise; // ignores the abort and succeeds later
+        await settle.promise;
       },
     });
     await box.enqueue('x');
     box.start();
     await started.promise;
-    await box.stop();
-    expect(aborted).toBe(true);
-    expect(clock.pending).toBe(0);
-    settle.resolve();
+    let stopped = false;
+    const stopping = box.stop().then(() => (stopped = true));
     await clock.settle();
-    expect(box.size).toBe(1); // abandoned: its answer is not an acknowledgement
-    box.start();
-    await box.flush();
-    expect(calls).toEqual([1, 2]); // at least once: sent again with the same key
+    expect(stopped).toBe(false); // still waiting for the send
+    settle.resolve();
+    await stopping;
+    expect(aborted).toBe(false);
+    expect(box.size).toBe(0);
+    expect(clock.pending).toBe(0);
+    expect(await readFile(path, 'utf8')).toContain('"op":"ack"');
   });
 
   it('gives each attempt its own signal, so listeners send leaves behind never pile up (fetch did, ~1,500 deliveries in)', async () => {
@@ -677,15 +679,20 @@ describe('Outbox: sendTimeout (a send that never settles must not wedge the queu
     expect(order).toEqual(['a#1', 'a#2', 'b#1']);
   });
 
-  it('stop() during a send that hangs forever resolves without virtual time passing, leaves no timer, and the item is still there after reopen', async () => {
+  it('stop() during a send that hangs forever waits at most sendTimeout, leaves no timer, and the item is still there after reopen', async () => {
     const h = hangingSend(() => true);
     const box = await openBox({ send: h.send });
     await box.enqueue({ n: 1 }, { key: 'k' });
     box.start();
     await clock.settle();
     expect(h.times).toEqual([0]);
-    await box.stop();
-    expect(clock.now()).toBe(T0);
+    let stopped = false;
+    const stopping = box.stop().then(() => (stopped = true));
+    await clock.advance(29_999);
+    expect(stopped).toBe(false);
+    await clock.advance(1);
+    await stopping;
+    expect(clock.now()).toBe(T0 + 30_000);
     expect(clock.pending).toBe(0);
     expect(h.signals[0]?.aborted).toBe(true);
     expect(box.size).toBe(1);
@@ -712,8 +719,10 @@ describe('Outbox: sendTimeout (a send that never settles must not wedge the queu
     expect(rec.events.map((e) => e.type)).not.toContain('outbox_delivered');
     await clock.advance(10_000); // the retry starts (and hangs)
     expect(h.times).toEqual([0, 12_000]);
-    await box.stop();
-    h.late[1]?.resolve(); // ...and the one abandoned by stop() answers after it
+    const stopping = box.stop(); // waits for the hung retry until its 2s timeout
+    await clock.advance(2_000);
+    await stopping;
+    h.late[1]?.resolve(); // ...and that abandoned attempt answers after stop()
     await clock.settle();
     expect(box.size).toBe(1);
     expect(rec.events.map((e) => e.type)).not.toContain('outbox_delivered');
