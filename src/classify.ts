@@ -95,7 +95,11 @@ export function isTransientStatus(status: number): boolean {
 export function classify(error: unknown, o: ClassifyOptions = {}): Verdict {
   if (isAbortError(error)) return { kind: 'aborted', reason: 'aborted' };
   if (isTimeoutError(error)) return { kind: 'transient', reason: 'timed out', code: 'TimeoutError' };
-  if (isBrokenCircuit(error)) return { kind: 'transient', reason: 'circuit open', retryAfterMs: error.retryAfterMs };
+  if (isBrokenCircuit(error)) {
+    // An isolated breaker never half-opens by itself (someone must reset() it): waiting can't help.
+    if (error.state === 'isolated') return { kind: 'permanent', reason: 'circuit isolated' };
+    return { kind: 'transient', reason: 'circuit open', retryAfterMs: error.retryAfterMs };
+  }
   if (!isObject(error)) return byMessage(String(error), o) ?? unclassified(o);
 
   const byStatus = statusVerdict(error, o);

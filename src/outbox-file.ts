@@ -51,10 +51,16 @@ export function markLine(op: 'ack' | 'dead' | 'fail', key: string, attempts?: nu
 }
 
 /** The JSON of a payload; a `TypeError` if it is not JSON. */
+// JSON would quietly store NaN and Infinity as null: a different payload than the one enqueued.
+function refuseNonFinite(key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`${String(value)} at ${JSON.stringify(key)} is not a JSON number`);
+  return value;
+}
+
 export function serialize(payload: unknown): string {
   let json: string | undefined;
   try {
-    json = JSON.stringify(payload);
+    json = JSON.stringify(payload, refuseNonFinite);
   } catch (error) {
     throw new TypeError(`steadfast: payload must be JSON-serializable: ${(error as Error).message}`, { cause: error });
   }

@@ -366,13 +366,16 @@ describe('withRetry: an open breaker makes it wait for the half-open', () => {
     expect(times).toEqual([0, 30_000]);
   });
 
-  it('an isolated breaker (retryAfterMs Infinity) waits maxRetryAfter, and its event stays JSON-safe', async () => {
+  it('an isolated breaker gives up at once: it never half-opens by itself, so waiting cannot help', async () => {
     const clock = new FakeClock();
     const { events, onEvent } = sink();
-    const { fn, times } = scripted(clock, [new BrokenCircuitError(Infinity, 'isolated')], 1);
-    await play(clock, withRetry(fn, { clock, backoff: constant('1s'), onEvent }));
-    expect(times).toEqual([0, 300_000]);
-    expect(retries(events)[0]?.verdict).toEqual({ kind: 'transient', reason: 'circuit open' });
+    const isolated = new BrokenCircuitError(Infinity, 'isolated');
+    const { fn, times } = scripted(clock, [isolated], 1);
+    const outcome = await play(clock, withRetry(fn, { clock, backoff: constant('1s'), onEvent }));
+    expect(outcome).toEqual({ ok: false, error: isolated });
+    expect(times).toEqual([0]);
+    expect(events.map((e) => e.type)).toEqual(['give_up']);
+    expect(events[0]).toMatchObject({ reason: 'permanent', attempts: 1 });
     expect(JSON.parse(JSON.stringify(events))).toEqual(events);
   });
 
