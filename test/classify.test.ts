@@ -40,6 +40,11 @@ describe('rule 1: caller aborts and timeouts', () => {
 });
 
 describe('rule 2: open circuit', () => {
+  it('an isolated breaker is permanent: it never half-opens until someone resets it', () => {
+    expect(classify(new BrokenCircuitError(Infinity, 'isolated'))).toEqual({ kind: 'permanent', reason: 'circuit isolated' });
+    expect(classify(new BrokenCircuitError(500, 'half-open'))).toMatchObject({ kind: 'transient', retryAfterMs: 500 });
+  });
+
   it('a BrokenCircuitError is transient with retryAfterMs = time until half-open', () => {
     expect(classify(new BrokenCircuitError(1_234))).toEqual({ kind: 'transient', reason: 'circuit open', retryAfterMs: 1_234 });
   });

@@ -166,6 +166,15 @@ describe('Outbox: storage and delivery', () => {
     expect(box.size).toBe(0);
   });
 
+  it('rejects NaN and Infinity anywhere in a payload instead of storing them as null', async () => {
+    const box = await openBox({ send: recordingSend().send });
+    await expect(box.enqueue(Number.NaN)).rejects.toThrow(/NaN .* not a JSON number/);
+    await expect(box.enqueue({ progress: { done: Infinity } })).rejects.toThrow(/Infinity at "done"/);
+    await expect(box.enqueue([1, -Infinity])).rejects.toThrow(TypeError);
+    expect(box.size).toBe(0);
+    expect(await readFile(path, 'utf8')).not.toContain('null');
+  });
+
   it('creates the outbox and its dead-letter file with mode 0600', async () => {
     const box = await openBox({ send: async () => Promise.reject(new HttpError(400)) });
     await box.enqueue(1);
