@@ -39,31 +39,42 @@ export function runWithSignal<T>(fn: (signal: AbortSignal) => Promise<T>, o: Run
   // fn gets its own signal, never the caller's: what fn leaves on it (fetch keeps a listener until
   // garbage collection) goes away with the attempt instead of piling up on a shared signal.
   const attempt = new AbortController();
-  const onParentAbort = (): void => attempt.abort(signal?.reason);
-  signal?.addEventListener('abort', onParentAbort, { once: true });
-  let timer: AbortController | undefined;
-  if (timed) {
-    timer = new AbortController();
-    o.clock.sleep(timeoutMs, timer.signal).then(
-      () => attempt.abort(timeoutError(timeoutMs)),
-      () => {}, // cancelled because the work settled first
+  return new Promise<T>((resolve, reject) => {
+    let timer: AbortController | undefined;
+    const cleanup = (): void => {
+      signal?.removeEventListener('abort', onParentAbort);
+      timer?.abort(SETTLED);
+    };
+    // We abort the attempt ourselves, so we settle right there: no listener on the attempt's signal.
+    const stop = (reason: unknown): void => {
+      cleanup();
+      attempt.abort(reason);
+      reject(reason);
+    };
+    const onParentAbort = (): void => stop(signal?.reason);
+    signal?.addEventListener('abort', onParentAbort, { once: true });
+    if (timed) {
+      timer = new AbortController();
+      o.clock.sleep(timeoutMs, timer.signal).then(
+        () => stop(timeoutError(timeoutMs)),
+        () => {}, // cancelled because the work settled first
+      );
+    }
+    invoke(fn, attempt.signal).then(
+      (value) => {
+        cleanup();
+        resolve(value);
+      },
+      (error: unknown) => {
+        cleanup();
+        reject(error);
+      },
     );
-  }
-  const cleanup = (): void => {
-    signal?.removeEventListener('abort', onParentAbort);
-    timer?.abort();
-  };
-  return settleOnAbort(invoke(fn, attempt.signal), attempt.signal).then(
-    (value) => {
-      cleanup();
-      return value;
-    },
-    (error: unknown) => {
-      cleanup();
-      throw error;
-    },
-  );
+  });
 }
+
+/** The reason a cancelled timeout is aborted with: `abort()` without one builds a DOMException (a stack capture) per call. */
+const SETTLED: unique symbol = Symbol('settled');
 
 function invoke<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
   try {
@@ -71,22 +82,4 @@ function invoke<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal)
   } catch (error) {
     return Promise.reject(error);
   }
-}
-
-/** Settles with `signal.reason` the moment `signal` aborts, else as `work` settles. */
-function settleOnAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

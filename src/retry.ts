@@ -133,44 +133,82 @@ const NO_OPTIONS: RetryOptions = {};
  *   attemptTimeout: '10s',
  * });
  */
-export async function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, options: RetryOptions = NO_OPTIONS): Promise<T> {
-  if (typeof fn !== 'function') throw new TypeError(`steadfast: withRetry needs a function to run; got ${describeValue(fn)}`);
-  const s = retrySettings(options);
-  const { clock, signal } = s;
-  if (signal?.aborted === true) throw signal.reason;
-  const start = clock.now();
-  s.budget?.recordCall(start);
-  let step: BackoffStep | undefined;
-  for (let attempt = 1; ; attempt++) {
+export function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, options: RetryOptions = NO_OPTIONS): Promise<T> {
+  let s: Settings;
+  try {
+    if (typeof fn !== 'function') throw new TypeError(`steadfast: withRetry needs a function to run; got ${describeValue(fn)}`);
+    s = options === NO_OPTIONS ? (defaultSettings ??= retrySettings(NO_OPTIONS)) : retrySettings(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  // Fast path: nothing needs the start time, a signal or a timer, so the first attempt runs bare
+  // (no async frame, no clock read) and the loop only starts once it fails.
+  if (s.signal === undefined && s.attemptTimeout === undefined && s.budget === undefined && s.onEvent === undefined && s.maxElapsed === Infinity) {
+    let first: Promise<T>;
     try {
-      // Fast path: nothing to combine, so no listener or timer, and the signal is made only if fn reads it.
-      if (signal === undefined && s.attemptTimeout === undefined) return await fn(new LazySignalContext(attempt));
-      return await runWithSignal((attemptSignal) => fn({ attempt, signal: attemptSignal }), {
-        signal,
-        timeoutMs: s.attemptTimeout,
-        clock,
-      });
+      first = fn(new LazySignalContext(1));
+      if (!(first instanceof Promise)) first = Promise.resolve(first);
     } catch (error) {
-      const outcome = nextDelay(s, error, attempt, start, step);
-      if (typeof outcome === 'string') {
+      first = Promise.reject(error);
+    }
+    // start = 0 is never read on this path: no onEvent reports elapsed time and maxElapsed is Infinity.
+    return first.then(undefined, (error: unknown) => retryLoop(fn, s, 0, true, error));
+  }
+  return retryLoop(fn, s, s.clock.now(), false, undefined);
+}
+
+let defaultSettings: Settings | undefined;
+
+/** The loop proper; `firstFailed` when the fast path already ran attempt 1 and it threw `firstError`. */
+async function retryLoop<T>(
+  fn: (ctx: RetryContext) => Promise<T>,
+  s: Settings,
+  start: number,
+  firstFailed: boolean,
+  firstError: unknown,
+): Promise<T> {
+  const { clock, signal } = s;
+  if (!firstFailed) {
+    if (signal?.aborted === true) throw signal.reason;
+    s.budget?.recordCall(start);
+  }
+  let step: BackoffStep | undefined;
+  let error = firstError;
+  let failed = firstFailed;
+  for (let attempt = 1; ; attempt++) {
+    if (!failed) {
+      try {
+        // Nothing to combine: no listener or timer, and the signal is made only if fn reads it.
+        if (signal === undefined && s.attemptTimeout === undefined) return await fn(new LazySignalContext(attempt));
+        return await runWithSignal((attemptSignal) => fn({ attempt, signal: attemptSignal }), {
+          signal,
+          timeoutMs: s.attemptTimeout,
+          clock,
+        });
+      } catch (e) {
+        error = e;
+      }
+    }
+    failed = false;
+    const outcome = nextDelay(s, error, attempt, start, step);
+    if (typeof outcome === 'string') {
+      if (s.onEvent !== undefined) {
+        const now = clock.now();
+        emit(s.onEvent, 'give_up', s.name, now, { attempts: attempt, elapsedMs: now - start, reason: outcome, error: summarizeError(error) });
+      }
+      // The caller's abort surfaces as its own reason, whatever the attempt threw.
+      throw outcome === 'aborted' && isAborted(signal) ? signal?.reason : error;
+    }
+    step = outcome.step;
+    if (outcome.delay > 0) {
+      try {
+        await clock.sleep(outcome.delay, signal);
+      } catch (abortReason) {
         if (s.onEvent !== undefined) {
           const now = clock.now();
-          emit(s.onEvent, 'give_up', s.name, now, { attempts: attempt, elapsedMs: now - start, reason: outcome, error: summarizeError(error) });
+          emit(s.onEvent, 'give_up', s.name, now, { attempts: attempt, elapsedMs: now - start, reason: 'aborted', error: summarizeError(error) });
         }
-        // The caller's abort surfaces as its own reason, whatever the attempt threw.
-        throw outcome === 'aborted' && isAborted(signal) ? signal?.reason : error;
-      }
-      step = outcome.step;
-      if (outcome.delay > 0) {
-        try {
-          await clock.sleep(outcome.delay, signal);
-        } catch (abortReason) {
-          if (s.onEvent !== undefined) {
-            const now = clock.now();
-            emit(s.onEvent, 'give_up', s.name, now, { attempts: attempt, elapsedMs: now - start, reason: 'aborted', error: summarizeError(error) });
-          }
-          throw abortReason;
-        }
+        throw abortReason;
       }
     }
   }
