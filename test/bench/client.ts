@@ -75,9 +75,17 @@ export async function clientRows(o: { rounds: number; client: ClientModule | str
         for (let i = 0; i < n; i++) await (await fetch(target, { signal: new AbortController().signal })).text();
       },
     };
+    // The like-for-like baseline: a fetch with the same 10s per-request timeout the client applies by default.
+    const withTimeout: Contender = {
+      name: 'fetch(url, {signal: AbortSignal.timeout(10s)}) + text()',
+      note: "the client's default per-attempt timeout, by hand",
+      batch: async (n) => {
+        for (let i = 0; i < n; i++) await (await fetch(target, { signal: AbortSignal.timeout(10_000) })).text();
+      },
+    };
     // One request per batch: each round is one request of each, so the ratio is per round and the ns/op is a latency.
     const results = await runSuite(
-      { title: suite, baseline: plain, contenders: [withSignal, resilient], unit: 'us' },
+      { title: suite, baseline: plain, contenders: [withSignal, withTimeout, resilient], unit: 'us' },
       { rounds: o.rounds, warmupRounds: Math.min(200, o.rounds), batchMs: 0, maxBatch: 1 },
     );
     const rows = results.map(
