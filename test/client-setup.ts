@@ -36,18 +36,7 @@ export function setup(script: ScriptStep[], o: Partial<ResilientClientOptions> =
     onEvent: (e) => events.push(e),
     ...o,
   });
-  /** Runs `work` to completion in virtual time. */
-  async function run<T>(work: Promise<T>): Promise<T> {
-    const settled = work.then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-    await clock.runAll();
-    const r = await settled;
-    if (!r.ok) throw r.error;
-    return r.value;
-  }
-  return { clock, fetch, events, client, run };
+  return { clock, fetch, events, client, run: (work) => runOn(clock, work) };
 }
 
 /** Runs `work` to completion in virtual time. */
