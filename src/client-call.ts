@@ -12,7 +12,7 @@ import type { Deadlines } from './client-deadlines.js';
 import type { Recovery } from './client-recovery.js';
 import type { ClientCounters } from './client-stats.js';
 import { isBrokenCircuit } from './errors.js';
-import type { RetryContext, RetryOptions } from './retry.js';
+import type { RetryOptions } from './retry.js';
 
 /** Headers given to the client: fixed, or computed before each attempt (e.g. a fresh token). */
 export type ClientHeaders = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
@@ -97,8 +97,8 @@ export class Call implements Clock {
     return this.waitingOutBreaker && recovery !== undefined ? recovery.sleep(ms, signal) : this.e.clock.sleep(ms, signal);
   }
 
-  /** withRetry's decision: transient (or the caller's `retryOn`) AND safe to send again. */
-  readonly retryOn = (error: unknown, verdict: Verdict): boolean => {
+  /** withRetry's decision: transient (or the caller's `retryOn`) AND safe to send again. A method, not a per-call closure: only a failed first attempt needs it. */
+  retryOn(error: unknown, verdict: Verdict): boolean {
     const wanted = this.spec.retryOn !== undefined ? this.spec.retryOn(error, verdict) : verdict.kind === 'transient';
     if (!wanted) return false;
     const breakerRefused = isBrokenCircuit(error);
@@ -106,10 +106,13 @@ export class Call implements Clock {
     const safe = this.spec.body === 'stream' ? breakerRefused : this.spec.repeatable || neverSent(error, verdict);
     if (safe) this.waitingOutBreaker = breakerRefused;
     return safe;
-  };
+  }
 
-  /** One attempt of withRetry, plus the single replay after a 401 refresh. */
-  async attempt(ctx: RetryContext): Promise<unknown> {
+  /**
+   * One attempt of withRetry, plus the single replay after a 401 refresh. The client's own first
+   * attempt passes no signal when the caller gave none: the deadline queue brings its own.
+   */
+  async attempt(ctx: { readonly attempt: number; readonly signal: AbortSignal | undefined }): Promise<unknown> {
     if (ctx.attempt > 1) {
       this.e.counters.retries++;
       this.release();
@@ -127,7 +130,7 @@ export class Call implements Clock {
     }
   }
 
-  private async timed(signal: AbortSignal): Promise<unknown> {
+  private async timed(signal: AbortSignal | undefined): Promise<unknown> {
     const { counters, recovery, clock, deadlines } = this.e;
     const { hasSignal, timeoutMs } = this.spec;
     try {

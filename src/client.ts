@@ -3,7 +3,6 @@
  * circuit breaker, a shared retry budget, health probing that finds recovery early, and
  * structured events. Everything is resolved once in the constructor; a call only does its own work.
  */
-import { neverAborted } from './abort.js';
 import type { CircuitBreaker } from './breaker.js';
 import { RetryBudget } from './budget.js';
 import { classify } from './classify.js';
@@ -173,7 +172,7 @@ export class ResilientClient {
     // Hot path: the first attempt runs outside withRetry, so a success costs no retry bookkeeping.
     let first: unknown;
     try {
-      const value = await call.attempt({ attempt: 1, signal: caller ?? neverAborted() });
+      const value = await call.attempt({ attempt: 1, signal: caller });
       this.counters.successes++;
       return value;
     } catch (error) {
@@ -181,7 +180,7 @@ export class ResilientClient {
     }
     const options: RetryOptions = retry === undefined ? { ...this.retry } : { ...this.retry, ...retry, clock: this.retry.clock as Clock };
     delete options.attemptTimeout;
-    options.retryOn = call.retryOn;
+    options.retryOn = (error, verdict) => call.retryOn(error, verdict);
     options.clock = call.startingAt(started); // elapsed time counts from the first attempt
     if (caller !== undefined) options.signal = caller;
     try {
