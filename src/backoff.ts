@@ -224,3 +224,17 @@ export function delays(b: Backoff, count: number, o: { random?: () => number } =
   for (let step = b.first(random); step !== undefined && out.length < count; step = step.next(random)) out.push(step.delay);
   return out;
 }
+
+/**
+ * @internal Validates a `backoff` option when it is received, so a typo such as `backoff: '5s'`
+ * fails at construction instead of after the first failure.
+ *
+ * @example
+ * const backoff = backoffOption('poll.backoff', o.backoff) ?? pollDefaults.backoff;
+ */
+export function backoffOption(option: string, value: Backoff | undefined): Backoff | undefined {
+  if (value !== undefined && typeof (value as Partial<Backoff> | null)?.first !== 'function') {
+    throw new TypeError(`steadfast: ${option} must be a Backoff (from exponential(), constant(), linear() or schedule()); got ${describeValue(value)}`);
+  }
+  return value;
+}

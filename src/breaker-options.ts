@@ -69,13 +69,6 @@ export function openForOption(value: Duration | Backoff | undefined): number | B
   return parseDuration(value as Duration, { option: 'openFor' });
 }
 
-/** @internal A Duration option that must be > 0. */
-export function positiveDuration(option: string, value: Duration): number {
-  const ms = parseDuration(value, { option });
-  if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0; got ${describeValue(value)}`);
-  return ms;
-}
-
 const STATES: ReadonlySet<unknown> = new Set(['closed', 'open', 'half-open', 'isolated']);
 
 /** @internal Validates `initialState`, so a corrupted save fails loudly at construction. */
@@ -94,12 +87,4 @@ export function checkSnapshot(s: BreakerSnapshot): BreakerSnapshot {
   const timed = s.state === 'open' || s.state === 'half-open';
   if (timed ? !Number.isFinite(s.halfOpenAt) : s.halfOpenAt !== null) bad('halfOpenAt', s.halfOpenAt);
   return s;
-}
-
-/** @internal `clock`: anything with `now()` and `random()`. */
-export function clockOption(clock: Clock): Clock {
-  if (typeof clock?.now !== 'function' || typeof clock.random !== 'function') {
-    throw new TypeError(`steadfast: clock must be a Clock with now() and random(); got ${describeValue(clock)}`);
-  }
-  return clock;
 }

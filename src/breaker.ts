@@ -6,17 +6,15 @@
 import type { Backoff, BackoffStep } from './backoff.js';
 import {
   checkSnapshot,
-  clockOption,
   DEFAULT_OPEN_FOR,
   openForOption,
-  positiveDuration,
   type BreakerSnapshot,
   type BreakerState,
   type CircuitBreakerOptions,
 } from './breaker-options.js';
 import { classify } from './classify.js';
-import { systemClock, type Clock } from './clock.js';
-import { countOption, describeValue, functionOption } from './duration.js';
+import { clockOption, type Clock } from './clock.js';
+import { countOption, describeValue, functionOption, nameOption, positiveDuration } from './duration.js';
 import { BrokenCircuitError, isAbortError } from './errors.js';
 import { emit, type EventSink } from './events.js';
 import { RollingWindow } from './window.js';
@@ -24,6 +22,7 @@ import { RollingWindow } from './window.js';
 export type { BreakerSnapshot, BreakerState, CircuitBreakerOptions } from './breaker-options.js';
 
 const MIN_DEFAULT_TRIAL_TIMEOUT = 1_000;
+const NOW_AND_RANDOM: readonly (keyof Clock)[] = ['now', 'random'];
 const CALLS = 0;
 const FAILS = 1;
 const SUCCESS = 0;
@@ -79,10 +78,9 @@ export class CircuitBreaker {
   private trialsOk = 0;
 
   constructor(o: CircuitBreakerOptions = {}) {
-    const name = o.name ?? 'breaker';
-    if (typeof name !== 'string' || name === '') throw new TypeError(`steadfast: name must be a non-empty string; got ${describeValue(name)}`);
-    this.name = name;
-    this.clock = clockOption(o.clock ?? systemClock);
+    this.name = nameOption('name', o.name, 'breaker', { nonEmpty: true });
+    // A breaker never sleeps: a clock with now() and random() is enough.
+    this.clock = clockOption('clock', o.clock, NOW_AND_RANDOM);
     this.onEvent = functionOption('onEvent', o.onEvent);
     this.isFailure = functionOption('isFailure', o.isFailure) ?? transientIsFailure;
     this.threshold = countOption('failureThreshold', o.failureThreshold ?? 5, { min: 1 });

@@ -2,8 +2,8 @@
  * A retry budget (Finagle-style): retries may add at most a fraction of the calls seen recently,
  * plus a small floor, so a fleet of retry loops can't multiply load on a server that is down.
  */
-import { systemClock, type Clock } from './clock.js';
-import { describeValue, numberOption, parseDuration, type Duration } from './duration.js';
+import { clockOption, type Clock } from './clock.js';
+import { numberOption, positiveDuration, type Duration } from './duration.js';
 import { RollingWindow } from './window.js';
 
 /** Options for {@link RetryBudget}. */
@@ -18,6 +18,8 @@ export interface RetryBudgetOptions {
   clock?: Clock;
 }
 
+// A budget only reads the time.
+const NOW_ONLY: readonly (keyof Clock)[] = ['now'];
 const CALLS = 0;
 const RETRIES = 1;
 
@@ -40,11 +42,8 @@ export class RetryBudget {
   constructor(o: RetryBudgetOptions = {}) {
     this.ratio = numberOption('ratio', o.ratio ?? 0.2, 0, 1_000);
     const minPerSecond = numberOption('minPerSecond', o.minPerSecond ?? 10, 0, Number.MAX_SAFE_INTEGER);
-    const windowMs = parseDuration(o.window ?? '10s', { option: 'window' });
-    if (windowMs <= 0) throw new RangeError(`steadfast: window must be > 0; got ${describeValue(o.window)}`);
-    const clock = o.clock ?? systemClock;
-    if (typeof clock?.now !== 'function') throw new TypeError(`steadfast: clock must be a Clock; got ${describeValue(clock)}`);
-    this.clock = clock;
+    const windowMs = positiveDuration('window', o.window ?? '10s');
+    this.clock = clockOption('clock', o.clock, NOW_ONLY);
     this.floor = (minPerSecond * windowMs) / 1_000;
     this.counts = new RollingWindow({ windowMs, lanes: 2 });
   }

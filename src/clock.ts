@@ -2,6 +2,7 @@
  * The one place that reads real time, real timers and `Math.random`. Everything else gets a
  * {@link Clock} so tests can run in virtual time.
  */
+import { describeValue } from './duration.js';
 
 /** Options for {@link Clock.sleep}. */
 export interface SleepOptions {
@@ -74,6 +75,29 @@ const MAX_TIMER = 2_147_483_647;
 function unrefTimer(timer: unknown): void {
   // Node and Bun return a Timeout object with unref(); browsers return a number.
   if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
+}
+
+const ALL_METHODS: readonly (keyof Clock)[] = ['now', 'sleep', 'random'];
+
+/**
+ * @internal Validates a `clock` option and applies the default (`systemClock`). `uses` lists the
+ * methods the component calls, so a breaker (which never sleeps) accepts a clock without `sleep`.
+ *
+ * @example
+ * const clock = clockOption('poll.clock', o.clock);                        // needs now, sleep, random
+ * const clock = clockOption('clock', o.clock, ['now', 'random']);          // a breaker never sleeps
+ */
+export function clockOption(option: string, clock: Clock | undefined, uses: readonly (keyof Clock)[] = ALL_METHODS): Clock {
+  if (clock === undefined) return systemClock;
+  const given = clock as Partial<Record<keyof Clock, unknown>> | null;
+  let ok = typeof given === 'object' && given !== null;
+  for (let i = 0; ok && i < uses.length; i++) ok = typeof given?.[uses[i] as keyof Clock] === 'function';
+  if (!ok) {
+    const names = uses.map((m) => `${m}()`);
+    const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
+    throw new TypeError(`steadfast: ${option} must be a Clock with ${list}; got ${describeValue(clock)}`);
+  }
+  return clock;
 }
 
 /** @internal Lets pending promise callbacks (and I/O callbacks) run: one real macrotask turn. */

@@ -3,12 +3,12 @@
  * optional periodic checks on unref'd timers, and a wait-until-healthy loop with backoff.
  */
 import { runWithSignal } from './abort.js';
-import { exponential, type Backoff } from './backoff.js';
-import type { Clock, SleepOptions } from './clock.js';
-import { countOption, describeValue, functionOption, parseDuration, type Duration } from './duration.js';
+import { backoffOption, exponential, type Backoff } from './backoff.js';
+import { BackoffWalk } from './backoff-walk.js';
+import { clockOption, type Clock, type SleepOptions } from './clock.js';
+import { countOption, describeValue, functionOption, nameOption, positiveDuration, type Duration } from './duration.js';
 import { HttpError, isObject } from './errors.js';
 import { emit, safeUrl, summarizeError, type EventSink } from './events.js';
-import { BackoffWalk, clockOption } from './poll.js';
 
 /** Checks the server once: resolves when healthy, rejects (or never settles) when not. Honour `signal`. */
 export type Probe = (signal: AbortSignal) => Promise<unknown>;
@@ -75,17 +75,14 @@ export class HealthCheck {
     const probe = functionOption('HealthCheck.probe', o.probe);
     if (probe === undefined) throw new TypeError('steadfast: HealthCheck.probe must be a function; got undefined');
     this.probe = probe;
-    this.intervalMs = positiveDuration('HealthCheck.interval', o.interval ?? '30s', false);
-    this.timeoutMs = positiveDuration('HealthCheck.timeout', o.timeout ?? '5s', true);
+    this.intervalMs = positiveDuration('HealthCheck.interval', o.interval ?? '30s');
+    this.timeoutMs = positiveDuration('HealthCheck.timeout', o.timeout ?? '5s', { allowInfinity: true });
     this.healthyAfter = countOption('HealthCheck.healthyAfter', o.healthyAfter ?? 1, { min: 1 });
     this.unhealthyAfter = countOption('HealthCheck.unhealthyAfter', o.unhealthyAfter ?? 1, { min: 1 });
     this.clock = clockOption('HealthCheck.clock', o.clock);
     this.backgroundClock = unrefClock(this.clock);
     this.onEvent = functionOption('HealthCheck.onEvent', o.onEvent);
-    if (o.name !== undefined && typeof o.name !== 'string') {
-      throw new TypeError(`steadfast: HealthCheck.name must be a string; got ${describeValue(o.name)}`);
-    }
-    this.name = o.name ?? 'health';
+    this.name = nameOption('HealthCheck.name', o.name, 'health');
   }
 
   /** `unknown` until the first threshold is reached, then `healthy` or `unhealthy`. */
@@ -128,10 +125,7 @@ export class HealthCheck {
    */
   async waitUntilHealthy(o: WaitUntilHealthyOptions = {}): Promise<void> {
     const signal = o.signal;
-    const backoff = o.backoff ?? DEFAULT_WAIT_BACKOFF;
-    if (!isObject(backoff) || typeof backoff.first !== 'function') {
-      throw new TypeError(`steadfast: waitUntilHealthy.backoff must be a Backoff (see exponential()); got ${describeValue(o.backoff)}`);
-    }
+    const backoff = backoffOption('waitUntilHealthy.backoff', o.backoff) ?? DEFAULT_WAIT_BACKOFF;
     signal?.throwIfAborted();
     let walk = new BackoffWalk(backoff);
     for (;;) {
@@ -235,12 +229,6 @@ function globalFetch(): typeof fetch {
   if (typeof f !== 'function') throw new TypeError('steadfast: no global fetch in this runtime; pass httpProbe(url, { fetch })');
   // Browsers throw "Illegal invocation" when fetch is called detached from its global.
   return (f as typeof fetch).bind(globalThis);
-}
-
-function positiveDuration(option: string, value: Duration, allowInfinity: boolean): number {
-  const ms = parseDuration(value, { option, allowInfinity });
-  if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0; got ${describeValue(value)}`);
-  return ms;
 }
 
 function unrefClock(clock: Clock): Clock {

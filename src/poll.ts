@@ -3,11 +3,15 @@
  * failures, forever, until stopped. Time and randomness come from a Clock.
  */
 import { runWithSignal } from './abort.js';
-import { exponential, type Backoff, type BackoffStep } from './backoff.js';
-import { systemClock, type Clock } from './clock.js';
-import { describeValue, functionOption, numberOption, parseDuration, type Duration } from './duration.js';
+import { backoffOption, exponential, type Backoff } from './backoff.js';
+import { BackoffWalk } from './backoff-walk.js';
+import { clockOption, type Clock } from './clock.js';
+import { describeValue, functionOption, nameOption, numberOption, parseDuration, type Duration } from './duration.js';
 import { isObject } from './errors.js';
 import { emit, summarizeError, type EventSink } from './events.js';
+
+// fleet.ts walks poll's backoff the way poll does, and imports the walk from here.
+export { BackoffWalk } from './backoff-walk.js';
 
 /**
  * The defaults `poll` uses: after the n-th consecutive failure wait exponential 1s..12s with equal
@@ -91,26 +95,21 @@ interface Settings {
 export function poll(task: (ctx: PollContext) => Promise<unknown>, o: PollOptions): Poller {
   if (typeof task !== 'function') throw new TypeError(`steadfast: poll task must be a function; got ${describeValue(task)}`);
   if (!isObject(o)) throw new TypeError(`steadfast: poll needs an options object with an interval; got ${describeValue(o)}`);
-  const backoff = o.backoff ?? pollDefaults.backoff;
-  if (!isObject(backoff) || typeof backoff.first !== 'function') {
-    throw new TypeError(`steadfast: poll.backoff must be a Backoff (see exponential()); got ${describeValue(o.backoff)}`);
-  }
   if (o.signal !== undefined && !isSignal(o.signal)) {
     throw new TypeError(`steadfast: poll.signal must be an AbortSignal; got ${describeValue(o.signal)}`);
   }
   if (o.immediate !== undefined && typeof o.immediate !== 'boolean') {
     throw new TypeError(`steadfast: poll.immediate must be a boolean; got ${describeValue(o.immediate)}`);
   }
-  if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(`steadfast: poll.name must be a string; got ${describeValue(o.name)}`);
   return new PollLoop(task, {
     intervalMs: parseDuration(o.interval, { option: 'poll.interval' }),
-    backoff,
+    backoff: backoffOption('poll.backoff', o.backoff) ?? pollDefaults.backoff,
     jitter: numberOption('poll.jitter', o.jitter ?? pollDefaults.jitter, 0, 1),
     signal: o.signal,
     immediate: o.immediate ?? true,
     clock: clockOption('poll.clock', o.clock),
     onEvent: functionOption('poll.onEvent', o.onEvent),
-    name: o.name ?? 'poll',
+    name: nameOption('poll.name', o.name, 'poll'),
   });
 }
 
@@ -225,42 +224,6 @@ class PollLoop implements Poller {
       return this.s.intervalMs;
     }
   }
-}
-
-/**
- * @internal Walks a backoff one consecutive failure at a time; once a finite schedule is
- * exhausted it keeps drawing its last delay.
- */
-export class BackoffWalk {
-  private step: BackoffStep | undefined;
-  private previous: BackoffStep | undefined;
-  constructor(private readonly backoff: Backoff) {}
-
-  /** The delay (ms) for the next failure, or `undefined` if the backoff yields no step at all. */
-  next(random: () => number): number | undefined {
-    if (this.step === undefined) {
-      this.step = this.backoff.first(random);
-    } else {
-      const following = this.step.next(random);
-      if (following !== undefined) {
-        this.previous = this.step;
-        this.step = following;
-      } else {
-        // Re-drawing the last step from its predecessor gives it fresh jitter instead of repeating one draw.
-        this.step = this.previous?.next(random) ?? this.backoff.first(random) ?? this.step;
-      }
-    }
-    return this.step?.delay;
-  }
-}
-
-/** @internal Validates a `clock` option: an object with now, sleep and random. */
-export function clockOption(option: string, clock: Clock | undefined): Clock {
-  if (clock === undefined) return systemClock;
-  if (!isObject(clock) || typeof clock.now !== 'function' || typeof clock.sleep !== 'function' || typeof clock.random !== 'function') {
-    throw new TypeError(`steadfast: ${option} must be a Clock with now(), sleep() and random(); got ${describeValue(clock)}`);
-  }
-  return clock;
 }
 
 function isSignal(value: unknown): value is AbortSignal {

@@ -3,11 +3,11 @@
  * with time, randomness and telemetry injected.
  */
 import { neverAborted, runWithSignal } from './abort.js';
-import { exponential, type Backoff, type BackoffStep } from './backoff.js';
+import { backoffOption, exponential, type Backoff, type BackoffStep } from './backoff.js';
 import type { RetryBudget } from './budget.js';
 import { classify, type ClassifyOptions, type Verdict } from './classify.js';
-import { systemClock, type Clock } from './clock.js';
-import { countOption, describeValue, functionOption, parseDuration, type Duration } from './duration.js';
+import { clockOption, type Clock } from './clock.js';
+import { countOption, describeValue, functionOption, nameOption, parseDuration, positiveDuration, type Duration } from './duration.js';
 import { emit, jsonCount, summarizeError, type EventSink } from './events.js';
 
 /** What each attempt receives. */
@@ -70,54 +70,28 @@ const FIVE_MINUTES = 300_000;
 /** @internal Validates options once, at the call that receives them. */
 export function retrySettings(o: RetryOptions): Settings {
   return {
-    backoff: o.backoff === undefined ? (defaultBackoff ??= exponential({ initial: 500, max: 30_000, jitter: 'full' })) : backoffOption(o.backoff),
+    // Checked here, at the call: a typo such as `backoff: '5s'` must not surface only after the first failure.
+    backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: 500, max: 30_000, jitter: 'full' })),
     maxRetries: o.maxRetries === undefined ? 5 : countOption('maxRetries', o.maxRetries, { allowInfinity: true }),
     maxElapsed: o.maxElapsed === undefined ? Infinity : parseDuration(o.maxElapsed, { option: 'maxElapsed', allowInfinity: true }),
-    attemptTimeout: o.attemptTimeout === undefined ? undefined : positive('attemptTimeout', o.attemptTimeout),
+    attemptTimeout: o.attemptTimeout === undefined ? undefined : positiveDuration('attemptTimeout', o.attemptTimeout, { allowInfinity: true }),
     maxRetryAfter:
       o.maxRetryAfter === undefined ? FIVE_MINUTES : parseDuration(o.maxRetryAfter, { option: 'maxRetryAfter', allowInfinity: true }),
     signal: o.signal,
     retryOn: functionOption('retryOn', o.retryOn),
     budget: o.budget,
     classify: o.classify,
-    clock: o.clock === undefined ? systemClock : clockOption(o.clock),
+    clock: clockOption('clock', o.clock),
     onEvent: functionOption('onEvent', o.onEvent),
-    name: o.name === undefined ? 'retry' : nameOption(o.name),
+    name: nameOption('name', o.name, 'retry'),
   };
 }
 
-// Checked at the call: a typo such as `backoff: '5s'` must not surface only after the first failure.
-function backoffOption(b: Backoff): Backoff {
-  if (typeof (b as Partial<Backoff> | null)?.first !== 'function') {
-    throw new TypeError(`steadfast: backoff must be a Backoff (exponential, constant, linear or schedule); got ${describeValue(b)}`);
-  }
-  return b;
-}
-
-function clockOption(c: Clock): Clock {
-  const clock = c as Partial<Clock> | null;
-  if (typeof clock?.now !== 'function' || typeof clock.sleep !== 'function' || typeof clock.random !== 'function') {
-    throw new TypeError(`steadfast: clock must be a Clock with now(), sleep() and random(); got ${describeValue(c)}`);
-  }
-  return c;
-}
-
-function nameOption(name: string): string {
-  if (typeof name !== 'string') throw new TypeError(`steadfast: name must be a string; got ${describeValue(name)}`);
-  return name;
-}
-
-// An isolated breaker asks for an Infinity wait, which JSON would turn into null: leave it out.
+// A BrokenCircuitError may carry an Infinity wait, which JSON would turn into null: leave it out.
 function jsonVerdict(v: Verdict): Verdict {
   if (v.retryAfterMs === undefined || Number.isFinite(v.retryAfterMs)) return v;
   const { retryAfterMs: _dropped, ...rest } = v;
   return rest;
-}
-
-function positive(option: string, value: Duration): number {
-  const ms = parseDuration(value, { option, allowInfinity: true });
-  if (ms === 0) throw new RangeError(`steadfast: ${option} must be > 0; got 0`);
-  return ms;
 }
 
 const NO_OPTIONS: RetryOptions = {};

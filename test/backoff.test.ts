@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { constant, delays, exponential, linear, schedule, type Backoff, type Jitter } from '../src/backoff.js';
+import { backoffOption, constant, delays, exponential, linear, schedule, type Backoff, type Jitter } from '../src/backoff.js';
+import { BackoffWalk } from '../src/backoff-walk.js';
 import { seededRandom } from '../src/random.js';
 
 const s = (n: number): number => n * 1_000;
@@ -353,5 +354,32 @@ describe('properties (fast-check)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('backoffOption', () => {
+  it('passes a Backoff or undefined and names anything else with a TypeError', () => {
+    const b = constant('1s');
+    expect(backoffOption('backoff', b)).toBe(b);
+    expect(backoffOption('backoff', undefined)).toBeUndefined();
+    expect(() => backoffOption('poll.backoff', '5s' as unknown as Backoff)).toThrow(/poll\.backoff must be a Backoff .*; got "5s"/);
+    expect(() => backoffOption('backoff', null as unknown as Backoff)).toThrow(TypeError);
+  });
+});
+
+describe('BackoffWalk', () => {
+  it('walks one failure at a time and keeps the last delay of a finished schedule', () => {
+    const walk = new BackoffWalk(schedule(['1s', '5s']));
+    const random = seededRandom(1);
+    expect([walk.next(random), walk.next(random), walk.next(random), walk.next(random)]).toEqual([1_000, 5_000, 5_000, 5_000]);
+  });
+
+  it('re-draws the last step of a finished jittered schedule instead of repeating one draw', () => {
+    const walk = new BackoffWalk(schedule(['1s', '10s'], { jitter: 0.5 }));
+    const random = seededRandom(7);
+    walk.next(random);
+    const tail = [walk.next(random), walk.next(random), walk.next(random)];
+    expect(new Set(tail).size).toBe(3);
+    for (const d of tail) expect(d).toBeGreaterThanOrEqual(5_000);
   });
 });

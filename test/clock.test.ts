@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { nextMacrotask, systemClock } from '../src/clock.js';
+import { clockOption, nextMacrotask, systemClock, type Clock } from '../src/clock.js';
 
 // systemClock is the one real clock: these tests use real timers, but only a few milliseconds.
 const listenersOn = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
@@ -83,5 +83,21 @@ describe('systemClock', () => {
     await nextMacrotask();
     order.push('after');
     expect(order).toEqual(['microtask', 'after']);
+  });
+});
+
+describe('clockOption', () => {
+  it('defaults to systemClock and keeps a given clock', () => {
+    const clock: Clock = { now: () => 0, sleep: async () => {}, random: () => 0.5 };
+    expect(clockOption('clock', undefined)).toBe(systemClock);
+    expect(clockOption('clock', clock)).toBe(clock);
+  });
+
+  it('names the option and every method the component uses when one is missing', () => {
+    const noSleep = { now: () => 0, random: () => 0.5 } as unknown as Clock;
+    expect(() => clockOption('poll.clock', noSleep)).toThrow(/poll\.clock must be a Clock with now\(\), sleep\(\) and random\(\)/);
+    expect(clockOption('clock', noSleep, ['now', 'random'])).toBe(noSleep);
+    expect(() => clockOption('clock', {} as Clock, ['now'])).toThrow(/clock must be a Clock with now\(\); got \{\}/);
+    expect(() => clockOption('clock', null as unknown as Clock)).toThrow(TypeError);
   });
 });

@@ -5,8 +5,10 @@ import {
   describeValue,
   formatDuration,
   functionOption,
+  nameOption,
   numberOption,
   parseDuration,
+  positiveDuration,
   type Duration,
 } from '../src/duration.js';
 
@@ -168,6 +170,23 @@ describe('option validators', () => {
     expect(functionOption('onEvent', undefined)).toBeUndefined();
     expect(() => functionOption('onEvent', 'log' as unknown as () => void)).toThrow(TypeError);
     expect(() => functionOption('onEvent', 'log' as unknown as () => void)).toThrow(/onEvent must be a function; got "log"/);
+  });
+
+  it('positiveDuration parses a duration and refuses 0 naming the option and the value; Infinity only when allowed', () => {
+    expect(positiveDuration('window', '10s')).toBe(10_000);
+    expect(() => positiveDuration('window', '0s')).toThrow(/window must be > 0; got "0s"/);
+    expect(() => positiveDuration('window', 0)).toThrow(RangeError);
+    expect(() => positiveDuration('window', -1)).toThrow(/window must be a non-negative duration/);
+    expect(() => positiveDuration('window', Infinity)).toThrow(RangeError);
+    expect(positiveDuration('timeout', Infinity, { allowInfinity: true })).toBe(Infinity);
+  });
+
+  it('nameOption applies the default, keeps a string and names a non-string (or an empty one when nonEmpty)', () => {
+    expect(nameOption('poll.name', undefined, 'poll')).toBe('poll');
+    expect(nameOption('poll.name', 'checkin', 'poll')).toBe('checkin');
+    expect(nameOption('name', '', 'retry')).toBe('');
+    expect(() => nameOption('name', 42 as unknown as string, 'retry')).toThrow(/name must be a string; got 42/);
+    expect(() => nameOption('name', '', 'breaker', { nonEmpty: true })).toThrow(/name must be a non-empty string; got ""/);
   });
 
   it('describeValue quotes strings and survives values JSON cannot write', () => {
