@@ -7,7 +7,7 @@ import type { RetryBudget } from './budget.js';
 import type { Clock } from './clock.js';
 import type { ClientHeaders } from './client-call.js';
 import type { ClientCounters } from './client-stats.js';
-import { describeValue, parseDuration, type Duration } from './duration.js';
+import { describeValue, type Duration } from './duration.js';
 import { isObject } from './errors.js';
 import type { EventSink } from './events.js';
 import { HealthCheck, httpProbe } from './health.js';
@@ -136,13 +136,6 @@ export function makeBreaker(
   const o: CircuitBreakerOptions = { name, clock, ...opts };
   if (sink !== undefined) o.onEvent = sink;
   return new CircuitBreaker(o);
-}
-
-/** @internal A duration > 0 (Infinity allowed). */
-export function positive(option: string, value: Duration): number {
-  const ms = parseDuration(value, { option, allowInfinity: true });
-  if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0; got ${describeValue(value)}`);
-  return ms;
 }
 
 /** @internal The global fetch, bound, resolved once. */

@@ -6,7 +6,7 @@
 import type { CircuitBreaker } from './breaker.js';
 import { RetryBudget } from './budget.js';
 import { classify } from './classify.js';
-import { systemClock, type Clock } from './clock.js';
+import { clockOption, type Clock } from './clock.js';
 import { Call, type Engine } from './client-call.js';
 import { Deadlines } from './client-deadlines.js';
 import {
@@ -15,7 +15,6 @@ import {
   globalFetch,
   makeBreaker,
   makeHealth,
-  positive,
   spendOnly,
   type ClientHealthOptions,
   type ClientRequestInit,
@@ -24,11 +23,14 @@ import {
 import { Recovery } from './client-recovery.js';
 import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod, parseJSON, resolveUrl, splitCredentials } from './client-request.js';
 import { ClientCounters, type ClientStats } from './client-stats.js';
-import { describeValue, functionOption } from './duration.js';
+import { describeValue, functionOption, nameOption, positiveDuration } from './duration.js';
 import { isObject } from './errors.js';
 import { retrySettings, withRetry, type RetryOptions } from './retry.js';
 
 export type { ClientHeaders } from './client-call.js';
+
+/** Timeouts and intervals may be `Infinity` (none). */
+const INFINITY_OK = { allowInfinity: true } as const;
 export type { ClientHealthOptions, ClientRequestInit, ResilientClientOptions } from './client-options.js';
 
 /**
@@ -61,24 +63,18 @@ export class ResilientClient {
   constructor(o: ResilientClientOptions) {
     if (!isObject(o)) throw new TypeError(`steadfast: ResilientClient needs an options object with a baseUrl; got ${describeValue(o)}`);
     this.baseUrl = baseUrlOption(o.baseUrl);
-    if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) {
-      throw new TypeError(`steadfast: ResilientClient.name must be a non-empty string; got ${describeValue(o.name)}`);
-    }
-    const name = (this.name = o.name ?? 'client');
-    const clock = o.clock ?? systemClock;
-    if (!isObject(clock) || typeof clock.now !== 'function' || typeof clock.sleep !== 'function' || typeof clock.random !== 'function') {
-      throw new TypeError(`steadfast: ResilientClient.clock must be a Clock with now(), sleep() and random(); got ${describeValue(clock)}`);
-    }
+    const name = (this.name = nameOption('ResilientClient.name', o.name, 'client', { nonEmpty: true }));
+    const clock = clockOption('ResilientClient.clock', o.clock);
     const doFetch = functionOption('ResilientClient.fetch', o.fetch) ?? globalFetch();
     const onEvent = functionOption('ResilientClient.onEvent', o.onEvent);
     const onUnauthorized = functionOption('ResilientClient.onUnauthorized', o.onUnauthorized);
-    this.timeoutMs = positive('ResilientClient.timeout', o.timeout ?? DEFAULT_TIMEOUT);
+    this.timeoutMs = positiveDuration('ResilientClient.timeout', o.timeout ?? DEFAULT_TIMEOUT, INFINITY_OK);
 
     if (o.retry !== undefined && o.retry !== false && !isObject(o.retry)) {
       throw new TypeError(`steadfast: ResilientClient.retry must be RetryOptions or false; got ${describeValue(o.retry)}`);
     }
     const retry: RetryOptions = o.retry === false ? { maxRetries: 0 } : { ...o.retry };
-    if (retry.attemptTimeout !== undefined) this.timeoutMs = positive('ResilientClient.retry.attemptTimeout', retry.attemptTimeout);
+    if (retry.attemptTimeout !== undefined) this.timeoutMs = positiveDuration('ResilientClient.retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);
     delete retry.attemptTimeout; // each attempt is timed by the call itself, on the client's clock
     const budget = o.budget === undefined ? new RetryBudget({ clock }) : o.budget === false ? undefined : o.budget;
     if (budget !== undefined && !(budget instanceof RetryBudget)) {
@@ -100,7 +96,7 @@ export class ResilientClient {
     }
     const healthOn = breaker !== undefined && o.health !== false;
     const h: ClientHealthOptions = o.health === false || o.health === undefined ? {} : o.health;
-    const healthIntervalMs = positive('ResilientClient.health.interval', h.interval ?? DEFAULT_HEALTH_INTERVAL);
+    const healthIntervalMs = positiveDuration('ResilientClient.health.interval', h.interval ?? DEFAULT_HEALTH_INTERVAL, INFINITY_OK);
     const health = healthOn ? makeHealth(h, { url: splitCredentials(resolveUrl(this.baseUrl, h.path ?? '/health')).url, fetch: doFetch, clock, onEvent, name, counters: this.counters }) : undefined;
     this.recovery =
       breaker === undefined
@@ -149,7 +145,7 @@ export class ResilientClient {
       const key = idempotencyKey === true ? crypto.randomUUID() : String(idempotencyKey);
       extraHeaders = { ...extraHeaders, 'idempotency-key': key };
     }
-    const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positive('retry.attemptTimeout', retry.attemptTimeout);
+    const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positiveDuration('retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);
     if (retry !== undefined) retrySettings({ ...this.retry, ...retry }); // a bad per-request option fails now, not after a failure
     const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
     // The request's signal, else one given in the retry options (e.g. a client-wide shutdown signal).

@@ -1,11 +1,11 @@
 /**
  * The Outbox's public types, its errors, and its options resolved and validated once, at open.
  */
-import { exponential, type Backoff } from './backoff.js';
+import { backoffOption, exponential, type Backoff } from './backoff.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
 import type { ClassifyOptions } from './classify.js';
-import { systemClock, type Clock } from './clock.js';
-import { countOption, describeValue, functionOption, parseDuration, type Duration } from './duration.js';
+import { clockOption, type Clock } from './clock.js';
+import { countOption, describeValue, functionOption, nameOption, parseDuration, type Duration } from './duration.js';
 import type { EventSink } from './events.js';
 
 /** A JSON value: what an outbox stores. `undefined` properties are dropped, as by `JSON.stringify`. */
@@ -94,45 +94,41 @@ export function resolveOutboxOptions(o: OutboxOptions): ResolvedOutboxOptions {
   if (typeof o !== 'object' || o === null) throw new TypeError(`steadfast: Outbox.open needs an options object; got ${describeValue(o)}`);
   if (typeof o.path !== 'string' || o.path === '') throw new TypeError(`steadfast: path must be a non-empty string; got ${describeValue(o.path)}`);
   if (typeof o.send !== 'function') throw new TypeError(`steadfast: send must be a function; got ${describeValue(o.send)}`);
-  if (o.backoff !== undefined && typeof (o.backoff as Partial<Backoff>).first !== 'function') {
-    throw new TypeError(`steadfast: backoff must be a Backoff (from exponential(), constant(), linear() or schedule()); got ${describeValue(o.backoff)}`);
-  }
   if (o.breaker !== undefined && (typeof o.breaker !== 'object' || o.breaker === null)) {
     throw new TypeError(`steadfast: breaker must be a CircuitBreaker or CircuitBreakerOptions; got ${describeValue(o.breaker)}`);
   }
-  const clock = o.clock ?? systemClock;
-  if (typeof clock.now !== 'function' || typeof clock.sleep !== 'function' || typeof clock.random !== 'function') {
-    throw new TypeError(`steadfast: clock must have now(), sleep() and random(); got ${describeValue(o.clock)}`);
-  }
-  if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(`steadfast: name must be a string; got ${describeValue(o.name)}`);
+  const clock = clockOption('clock', o.clock);
+  const name = nameOption('name', o.name, 'outbox');
+  const onEvent = functionOption('onEvent', o.onEvent);
   return {
     path: o.path,
     send: o.send,
-    sendTimeout: positiveDuration('sendTimeout', o.sendTimeout ?? '30s'),
-    backoff: o.backoff ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' })),
+    sendTimeout: positiveOrInfinity('sendTimeout', o.sendTimeout ?? '30s'),
+    backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' })),
     maxItems: countOption('maxItems', o.maxItems ?? 100_000, { min: 1, allowInfinity: true }),
     maxBytes: countOption('maxBytes', o.maxBytes ?? 33_554_432, { min: 1, allowInfinity: true }),
     compactAfter: countOption('compactAfter', o.compactAfter ?? 1_000, { min: 1, allowInfinity: true }),
     compactAfterBytes: countOption('compactAfterBytes', o.compactAfterBytes ?? 1_048_576, { min: 1, allowInfinity: true }),
-    breaker: resolveBreaker(o.breaker, clock, o),
+    breaker: resolveBreaker(o.breaker, clock, name, onEvent),
     classify: o.classify ?? {},
-    onEvent: functionOption('onEvent', o.onEvent),
+    onEvent,
     clock,
-    name: o.name ?? 'outbox',
+    name,
   };
 }
 
-function positiveDuration(option: string, value: Duration): number {
+// Says "(or Infinity)": a user hunting for how to disable the timeout learns it from the error.
+function positiveOrInfinity(option: string, value: Duration): number {
   const ms = parseDuration(value, { option, allowInfinity: true });
   if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0 (or Infinity); got ${describeValue(value)}`);
   return ms;
 }
 
-function resolveBreaker(b: OutboxOptions['breaker'], clock: Clock, o: OutboxOptions): OutboxBreaker | undefined {
+function resolveBreaker(b: OutboxOptions['breaker'], clock: Clock, name: string, onEvent: EventSink | undefined): OutboxBreaker | undefined {
   if (b === undefined) return undefined;
   if (typeof (b as Partial<OutboxBreaker>).execute === 'function') return b as OutboxBreaker;
-  const options: CircuitBreakerOptions = { name: o.name ?? 'outbox', clock, ...(b as CircuitBreakerOptions) };
-  if (o.onEvent !== undefined && options.onEvent === undefined) options.onEvent = o.onEvent;
+  const options: CircuitBreakerOptions = { name, clock, ...(b as CircuitBreakerOptions) };
+  if (onEvent !== undefined && options.onEvent === undefined) options.onEvent = onEvent;
   return new CircuitBreaker(options);
 }
 

@@ -24,6 +24,14 @@ describe('ResilientClient construction', () => {
     expect(() => new ResilientClient({ baseUrl: BASE, breaker: { failureThreshold: 0 } })).toThrow(/failureThreshold.*0/);
   });
 
+  it('rejects a clock without now/sleep/random and an empty or non-string name, naming the option', () => {
+    expect(() => new ResilientClient({ baseUrl: BASE, clock: { now: () => 0 } as unknown as FakeClock })).toThrow(
+      /ResilientClient\.clock must be a Clock with now\(\), sleep\(\) and random\(\)/,
+    );
+    expect(() => new ResilientClient({ baseUrl: BASE, name: '' })).toThrow(/ResilientClient\.name must be a non-empty string; got ""/);
+    expect(() => new ResilientClient({ baseUrl: BASE, name: 7 as never })).toThrow(TypeError);
+  });
+
   it('resolves fetch once, in the constructor', async () => {
     const original = globalThis.fetch;
     const seen: string[] = [];

@@ -807,6 +807,9 @@ describe('Outbox: events and options', () => {
     [{ sendTimeout: Number.NaN }, RangeError, /sendTimeout .* got NaN/],
     [{ sendTimeout: 'soon' }, RangeError, /sendTimeout .* got "soon"/],
     [{ sendTimeout: 0 }, RangeError, /sendTimeout must be > 0 \(or Infinity\); got 0/],
+    [{ clock: { now: () => 0 } }, TypeError, /clock must be a Clock with now\(\), sleep\(\) and random\(\)/],
+    [{ clock: null }, TypeError, /clock must be a Clock .* got null/],
+    [{ name: 5 }, TypeError, /name must be a string; got 5/],
   ])('validates options at open: %j', async (bad, type, message) => {
     const error = await Outbox.open({ path, send: recordingSend().send, ...(bad as object) } as OutboxOptions).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(type);
