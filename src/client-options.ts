@@ -7,7 +7,7 @@ import type { RetryBudget } from './budget.js';
 import type { Clock } from './clock.js';
 import type { ClientHeaders } from './client-call.js';
 import type { ClientCounters } from './client-stats.js';
-import { describeValue, type Duration } from './duration.js';
+import { describeValue, positiveDuration, type Duration } from './duration.js';
 import { isObject } from './errors.js';
 import type { EventSink } from './events.js';
 import { HealthCheck, httpProbe } from './health.js';
@@ -17,6 +17,8 @@ import type { RetryOptions } from './retry.js';
 export const DEFAULT_TIMEOUT = 10_000;
 /** @internal */
 export const DEFAULT_HEALTH_INTERVAL = 5_000;
+/** @internal */
+export const DEFAULT_HEALTH_TIMEOUT = 5_000;
 
 /** Health probing while the breaker is open. */
 export interface ClientHealthOptions {
@@ -77,6 +79,34 @@ export interface ClientRequestInit extends RequestInit {
   retry?: Partial<RetryOptions>;
 }
 
+/** @internal `health` validated and in ms. */
+export interface HealthSettings {
+  path: string;
+  intervalMs: number;
+  /** ms; Infinity for none. */
+  timeoutMs: number;
+}
+
+/**
+ * @internal Validates `health` (naming `ResilientClient.health.*`, not the HealthCheck it becomes),
+ * even when no breaker will use it, so a typo fails at construction. `undefined` for `health: false`.
+ */
+export function healthOption(value: ClientHealthOptions | false | undefined): HealthSettings | undefined {
+  if (value === false) return undefined;
+  if (value !== undefined && !isObject(value)) {
+    throw new TypeError(`steadfast: ResilientClient.health must be { path, interval, timeout } or false; got ${describeValue(value)}`);
+  }
+  const h: ClientHealthOptions = value ?? {};
+  if (h.path !== undefined && typeof h.path !== 'string') {
+    throw new TypeError(`steadfast: ResilientClient.health.path must be a string; got ${describeValue(h.path)}`);
+  }
+  return {
+    path: h.path ?? '/health',
+    intervalMs: positiveDuration('ResilientClient.health.interval', h.interval ?? DEFAULT_HEALTH_INTERVAL),
+    timeoutMs: positiveDuration('ResilientClient.health.timeout', h.timeout ?? DEFAULT_HEALTH_TIMEOUT, { allowInfinity: true }),
+  };
+}
+
 /** @internal What the health check of a client needs. */
 export interface HealthSetup {
   url: string;
@@ -88,16 +118,13 @@ export interface HealthSetup {
 }
 
 /** @internal The client's health check: probes `url` with the client's fetch, counts probes, unref'd timers. */
-export function makeHealth(h: ClientHealthOptions, o: HealthSetup): HealthCheck {
-  if (h.path !== undefined && typeof h.path !== 'string') {
-    throw new TypeError(`steadfast: ResilientClient.health.path must be a string; got ${describeValue(h.path)}`);
-  }
+export function makeHealth(h: HealthSettings, o: HealthSetup): HealthCheck {
   const { clock, counters, onEvent } = o;
   return new HealthCheck({
     probe: httpProbe(o.url, { fetch: o.fetch }),
-    interval: h.interval ?? DEFAULT_HEALTH_INTERVAL,
-    timeout: h.timeout ?? '5s',
-    // Background probing must never keep a process alive on its own.
+    interval: h.intervalMs,
+    timeout: h.timeoutMs,
+    // Background probing must never keep a process alive on its own (waitUntilHealthy sleeps on this clock).
     clock: { now: () => clock.now(), random: () => clock.random(), sleep: (ms, signal) => clock.sleep(ms, signal, { unref: true }) },
     name: o.name,
     onEvent: (event) => {

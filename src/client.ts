@@ -13,10 +13,10 @@ import {
   DEFAULT_HEALTH_INTERVAL,
   DEFAULT_TIMEOUT,
   globalFetch,
+  healthOption,
   makeBreaker,
   makeHealth,
   spendOnly,
-  type ClientHealthOptions,
   type ClientRequestInit,
   type ResilientClientOptions,
 } from './client-options.js';
@@ -91,17 +91,15 @@ export class ResilientClient {
 
     const breaker = (this.breaker = makeBreaker(o.breaker, name, clock, onEvent));
     this.opensAtStart = breaker?.opens ?? 0;
-    if (o.health !== undefined && o.health !== false && !isObject(o.health)) {
-      throw new TypeError(`steadfast: ResilientClient.health must be { path, interval, timeout } or false; got ${describeValue(o.health)}`);
-    }
-    const healthOn = breaker !== undefined && o.health !== false;
-    const h: ClientHealthOptions = o.health === false || o.health === undefined ? {} : o.health;
-    const healthIntervalMs = positiveDuration('ResilientClient.health.interval', h.interval ?? DEFAULT_HEALTH_INTERVAL, INFINITY_OK);
-    const health = healthOn ? makeHealth(h, { url: splitCredentials(resolveUrl(this.baseUrl, h.path ?? '/health')).url, fetch: doFetch, clock, onEvent, name, counters: this.counters }) : undefined;
+    const h = healthOption(o.health);
+    const health =
+      breaker === undefined || h === undefined
+        ? undefined
+        : makeHealth(h, { url: splitCredentials(resolveUrl(this.baseUrl, h.path)).url, fetch: doFetch, clock, onEvent, name, counters: this.counters });
     this.recovery =
       breaker === undefined
         ? undefined
-        : new Recovery({ breaker, health, healthIntervalMs, clock, counters: this.counters, onEvent, name });
+        : new Recovery({ breaker, health, healthIntervalMs: h?.intervalMs ?? DEFAULT_HEALTH_INTERVAL, clock, counters: this.counters, onEvent, name });
 
     const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
     this.deadlines = this.timeoutMs === Infinity ? undefined : new Deadlines(clock, this.timeoutMs);

@@ -20,6 +20,11 @@ describe('ResilientClient construction', () => {
     expect(() => new ResilientClient({ baseUrl: BASE, timeout: -5 })).toThrow(/timeout.*-5/);
     expect(() => new ResilientClient({ baseUrl: BASE, timeout: 0 })).toThrow(/timeout must be > 0/);
     expect(() => new ResilientClient({ baseUrl: BASE, health: { interval: '1 minute' } })).toThrow(/health\.interval.*"1 minute"/);
+    // Named as the client's option, not as the HealthCheck it becomes; checked even with no breaker to use it.
+    expect(() => new ResilientClient({ baseUrl: BASE, health: { timeout: 0 } })).toThrow(/ResilientClient\.health\.timeout must be > 0; got 0/);
+    expect(() => new ResilientClient({ baseUrl: BASE, health: { interval: Infinity } })).toThrow(/ResilientClient\.health\.interval.*Infinity/);
+    expect(() => new ResilientClient({ baseUrl: BASE, breaker: false, health: { timeout: 'soon' } })).toThrow(/ResilientClient\.health\.timeout.*"soon"/);
+    expect(() => new ResilientClient({ baseUrl: BASE, breaker: false, health: { path: 5 as never } })).toThrow(/ResilientClient\.health\.path must be a string/);
     expect(() => new ResilientClient({ baseUrl: BASE, retry: { maxRetries: -1 } })).toThrow(/maxRetries.*-1/);
     expect(() => new ResilientClient({ baseUrl: BASE, breaker: { failureThreshold: 0 } })).toThrow(/failureThreshold.*0/);
   });
