@@ -3,11 +3,8 @@
  */
 import type { Backoff } from './backoff.js';
 import type { Clock } from './clock.js';
-import { describeValue, parseDuration, type Duration } from './duration.js';
+import { describeValue, type Duration } from './duration.js';
 import type { EventSink } from './events.js';
-
-/** @internal The default open period, in ms. */
-export const DEFAULT_OPEN_FOR = 30_000;
 
 /** `closed`: calls go through; `open`: refused; `half-open`: trial calls go through; `isolated`: refused until `reset()`. */
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -60,13 +57,6 @@ export interface CircuitBreakerOptions {
   clock?: Clock;
   /** Receives `breaker_open`, `breaker_half_open`, `breaker_closed` and `breaker_isolated` events. */
   onEvent?: EventSink;
-}
-
-/** @internal `openFor`: a Backoff as it is, a Duration in ms. */
-export function openForOption(value: Duration | Backoff | undefined): number | Backoff {
-  if (value === undefined) return DEFAULT_OPEN_FOR;
-  if (typeof value === 'object' && value !== null && typeof value.first === 'function') return value;
-  return parseDuration(value as Duration, { option: 'openFor' });
 }
 
 const STATES: ReadonlySet<unknown> = new Set(['closed', 'open', 'half-open', 'isolated']);

@@ -3,28 +3,25 @@
  * `openFor` has passed, and closes again when they succeed. No timers: every transition happens
  * lazily when a call arrives or the state is read, so an idle breaker holds no handle.
  */
-import type { Backoff, BackoffStep } from './backoff.js';
+import { OpenPeriods, openForOption } from './breaker-open-for.js';
 import {
   checkSnapshot,
-  DEFAULT_OPEN_FOR,
-  openForOption,
   type BreakerSnapshot,
   type BreakerState,
   type CircuitBreakerOptions,
 } from './breaker-options.js';
 import { classify } from './classify.js';
 import { clockOption, type Clock } from './clock.js';
-import { countOption, describeValue, functionOption, nameOption, positiveDuration } from './duration.js';
+import { countOption, functionOption, nameOption, positiveDuration } from './duration.js';
 import { BrokenCircuitError, isAbortError } from './errors.js';
 import { emit, type EventSink } from './events.js';
-import { RollingWindow } from './window.js';
+import { failureRateOption, type FailureRate } from './breaker-rate.js';
+import { HalfOpenTrials } from './breaker-trials.js';
 
 export type { BreakerSnapshot, BreakerState, CircuitBreakerOptions } from './breaker-options.js';
 
 const MIN_DEFAULT_TRIAL_TIMEOUT = 1_000;
 const NOW_AND_RANDOM: readonly (keyof Clock)[] = ['now', 'random'];
-const CALLS = 0;
-const FAILS = 1;
 const SUCCESS = 0;
 const FAILURE = 1;
 const NEUTRAL = 2;
@@ -32,12 +29,6 @@ const NEUTRAL = 2;
 /** Shared default, so breakers don't each carry a closure. */
 function transientIsFailure(error: unknown): boolean {
   return classify(error).kind === 'transient';
-}
-
-interface RateMode {
-  readonly rate: number;
-  readonly minimumCalls: number;
-  readonly window: RollingWindow;
 }
 
 /**
@@ -57,12 +48,12 @@ export class CircuitBreaker {
   private readonly onEvent: EventSink | undefined;
   private readonly isFailure: (error: unknown) => boolean;
   private readonly threshold: number;
-  private readonly openFor: number | Backoff;
+  private readonly periods: OpenPeriods;
   private readonly maxTrials: number;
   /** 0 means the default: the current open period. */
   private readonly trialTimeout: number;
   /** Only allocated in rate mode. */
-  private readonly rate: RateMode | undefined;
+  private readonly rate: FailureRate | undefined;
   private st: BreakerState = 'closed';
   /** Bumped on every transition: results of calls started in an older generation are ignored. */
   private gen = 0;
@@ -70,12 +61,8 @@ export class CircuitBreaker {
   private opened = 0;
   private downSince = 0;
   private halfOpenAt = 0;
-  private openForMs: number;
-  private reopens = 0;
-  private step: BackoffStep | undefined = undefined;
-  /** Start times of the trial calls in flight (half-open only). */
-  private trials: number[] | undefined = undefined;
-  private trialsOk = 0;
+  /** The current half-open period's trials, made at its first call (half-open only). */
+  private trials: HalfOpenTrials | undefined = undefined;
 
   constructor(o: CircuitBreakerOptions = {}) {
     this.name = nameOption('name', o.name, 'breaker', { nonEmpty: true });
@@ -84,21 +71,10 @@ export class CircuitBreaker {
     this.onEvent = functionOption('onEvent', o.onEvent);
     this.isFailure = functionOption('isFailure', o.isFailure) ?? transientIsFailure;
     this.threshold = countOption('failureThreshold', o.failureThreshold ?? 5, { min: 1 });
-    this.openFor = openForOption(o.openFor);
-    this.openForMs = typeof this.openFor === 'number' ? this.openFor : this.openFor.baseDelay(1);
+    this.periods = new OpenPeriods(openForOption(o.openFor));
     this.maxTrials = countOption('halfOpenMaxCalls', o.halfOpenMaxCalls ?? 1, { min: 1 });
     this.trialTimeout = o.halfOpenTimeout === undefined ? 0 : positiveDuration('halfOpenTimeout', o.halfOpenTimeout);
-    const minimumCalls = countOption('minimumCalls', o.minimumCalls ?? 10, { min: 1 });
-    const windowMs = o.window === undefined ? 30_000 : positiveDuration('window', o.window);
-    if (o.failureRate !== undefined) {
-      const rate = o.failureRate;
-      if (typeof rate !== 'number' || !(rate > 0 && rate <= 1)) {
-        throw new RangeError(`steadfast: failureRate must be a number in (0, 1]; got ${describeValue(rate)}`);
-      }
-      this.rate = { rate, minimumCalls, window: new RollingWindow({ windowMs, lanes: 2 }) };
-    } else {
-      this.rate = undefined;
-    }
+    this.rate = failureRateOption(o);
     if (o.initialState !== undefined) {
       const s = checkSnapshot(o.initialState);
       this.st = s.state;
@@ -106,8 +82,7 @@ export class CircuitBreaker {
       this.opened = s.opens;
       this.downSince = s.downSince ?? 0;
       this.halfOpenAt = s.halfOpenAt ?? 0;
-      this.openForMs = s.openForMs;
-      this.reopens = s.reopens;
+      this.periods.restore(s.openForMs, s.reopens);
     }
   }
 
@@ -171,7 +146,7 @@ export class CircuitBreaker {
     if (this.st !== 'closed') return this.close(this.clock.now());
     this.gen++;
     this.failures = 0;
-    this.rate?.window.clear();
+    this.rate?.clear();
   }
 
   /** Moves an open breaker to half-open now (a health probe proved recovery). Returns whether it is now half-open. */
@@ -194,8 +169,8 @@ export class CircuitBreaker {
       opens: this.opened,
       downSince: down ? this.downSince : null,
       halfOpenAt: this.st === 'open' || this.st === 'half-open' ? this.halfOpenAt : null,
-      openForMs: this.openForMs,
-      reopens: this.reopens,
+      openForMs: this.periods.ms,
+      reopens: this.periods.reopens,
     };
   }
 
@@ -204,56 +179,50 @@ export class CircuitBreaker {
     this.catchUp(now);
     if (this.st === 'closed') return this.rate === undefined ? this.execute(fn) : this.rateCall(fn, this.rate);
     if (this.st === 'half-open') {
-      const trials = (this.trials ??= []);
-      if (trials.length < this.maxTrials) return this.trial(fn, now, trials);
+      // The trial timeout defaults to the open period, which cannot change while half-open.
+      const trials = (this.trials ??= new HalfOpenTrials(this.maxTrials, this.trialTimeout || Math.max(this.periods.ms, MIN_DEFAULT_TRIAL_TIMEOUT)));
+      if (!trials.full) return this.trial(fn, now, trials);
     }
     return Promise.reject(new BrokenCircuitError(this.waitFrom(now), this.st, this.name));
   }
 
-  private async rateCall<T>(fn: () => Promise<T>, rate: RateMode): Promise<T> {
+  private async rateCall<T>(fn: () => Promise<T>, rate: FailureRate): Promise<T> {
     const gen = this.gen;
     try {
       const value = await fn();
-      if (gen === this.gen) rate.window.add(this.clock.now(), CALLS);
+      if (gen === this.gen) rate.record(this.clock.now(), false);
       return value;
     } catch (error) {
       if (gen === this.gen) {
         const now = this.clock.now();
-        rate.window.add(now, CALLS);
-        if (this.failed(error)) {
-          rate.window.add(now, FAILS);
-          const calls = rate.window.sum(now, CALLS);
-          const fails = rate.window.sum(now, FAILS);
-          if (calls >= rate.minimumCalls && fails >= rate.rate * calls) this.open(now, fails);
-        }
+        const fails = rate.record(now, this.failed(error));
+        if (fails !== undefined) this.open(now, fails);
       }
       throw error;
     }
   }
 
-  private async trial<T>(fn: () => Promise<T>, started: number, trials: number[]): Promise<T> {
+  private async trial<T>(fn: () => Promise<T>, started: number, trials: HalfOpenTrials): Promise<T> {
     const gen = this.gen;
-    trials.push(started);
+    trials.start(started);
     try {
       const value = await fn();
-      this.endTrial(gen, started, SUCCESS);
+      this.endTrial(gen, trials, started, SUCCESS);
       return value;
     } catch (error) {
       // A caller's abort says nothing about the dependency; any other answer that is not a failure (a 404) proves it is up.
-      this.endTrial(gen, started, this.failed(error) ? FAILURE : isAbortError(error) ? NEUTRAL : SUCCESS);
+      this.endTrial(gen, trials, started, this.failed(error) ? FAILURE : isAbortError(error) ? NEUTRAL : SUCCESS);
       throw error;
     }
   }
 
-  private endTrial(gen: number, started: number, outcome: number): void {
+  private endTrial(gen: number, trials: HalfOpenTrials, started: number, outcome: number): void {
     const now = this.clock.now();
     this.catchUp(now);
     if (gen !== this.gen) return; // a late result: the trial already timed out, or the breaker moved on
-    const trials = this.trials as number[];
-    const slot = trials.indexOf(started);
-    if (slot >= 0) trials.splice(slot, 1);
+    trials.end(started);
     if (outcome === FAILURE) this.open(now, ++this.failures);
-    else if (outcome === SUCCESS && ++this.trialsOk >= this.maxTrials) this.close(now);
+    else if (outcome === SUCCESS && trials.succeed()) this.close(now);
   }
 
   private closedFailure(gen: number, error: unknown): void {
@@ -271,10 +240,9 @@ export class CircuitBreaker {
   /** Applies the transitions that time alone causes: a trial timing out, the open period ending. */
   private catchUp(now: number): void {
     if (this.st === 'half-open') {
-      const first = this.trials?.[0];
-      const timeout = this.trialTimeout || Math.max(this.openForMs, MIN_DEFAULT_TRIAL_TIMEOUT);
+      const expires = this.trials?.expiresAt;
       // Re-open as of the moment the trial timed out, so a late observer doesn't stretch the open period.
-      if (first !== undefined && now - first >= timeout) this.open(first + timeout, ++this.failures, now);
+      if (expires !== undefined && now >= expires) this.open(expires, ++this.failures, now);
     }
     if (this.st === 'open' && now >= this.halfOpenAt) this.toHalfOpen(now);
   }
@@ -283,54 +251,25 @@ export class CircuitBreaker {
     if (this.st === 'closed') return 0;
     if (this.st === 'isolated') return Infinity;
     if (this.st === 'open') return Math.max(0, this.halfOpenAt - now);
-    const trials = this.trials;
-    if (trials === undefined || trials.length < this.maxTrials) return 0;
-    const timeout = this.trialTimeout || Math.max(this.openForMs, MIN_DEFAULT_TRIAL_TIMEOUT);
-    return Math.max(0, (trials[0] as number) + timeout - now);
+    return this.trials?.waitFrom(now) ?? 0;
   }
 
   private open(at: number, failures: number, now = at): void {
-    if (this.st === 'closed') {
-      this.downSince = at;
-      this.reopens = 0;
-      this.step = undefined;
-    } else {
-      this.reopens++;
-    }
-    const ms = this.nextOpenFor();
-    this.openForMs = ms;
+    const fresh = this.st === 'closed';
+    if (fresh) this.downSince = at;
+    const ms = this.periods.next(fresh, () => this.clock.random());
     this.halfOpenAt = at + ms;
     this.st = 'open';
     this.gen++;
     this.opened++;
     this.trials = undefined;
-    this.trialsOk = 0;
     emit(this.onEvent, 'breaker_open', this.name, now, { failures, openForMs: ms });
-  }
-
-  private nextOpenFor(): number {
-    const spec = this.openFor;
-    if (typeof spec === 'number') return spec;
-    const random = (): number => this.clock.random();
-    if (this.step !== undefined) {
-      this.step = this.step.next(random) ?? this.step; // a finished schedule keeps its last delay
-    } else {
-      // First open, or the first re-open after a restore: walk to the re-open count.
-      let step = spec.first(random);
-      for (let i = Math.min(this.reopens, 10_000), next = step; i > 0 && next !== undefined; i--) {
-        next = next.next(random);
-        step = next ?? step;
-      }
-      this.step = step;
-    }
-    return this.step?.delay ?? DEFAULT_OPEN_FOR;
   }
 
   private toHalfOpen(now: number): void {
     this.st = 'half-open';
     this.gen++;
     this.trials = undefined;
-    this.trialsOk = 0;
     emit(this.onEvent, 'breaker_half_open', this.name, now, {});
   }
 
@@ -338,11 +277,9 @@ export class CircuitBreaker {
     this.st = 'closed';
     this.gen++;
     this.failures = 0;
-    this.reopens = 0;
-    this.step = undefined;
+    this.periods.restart();
     this.trials = undefined;
-    this.trialsOk = 0;
-    this.rate?.window.clear();
+    this.rate?.clear();
     emit(this.onEvent, 'breaker_closed', this.name, now, { downtimeMs: Math.max(0, now - this.downSince) });
   }
 }
