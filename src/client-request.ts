@@ -147,11 +147,6 @@ function checkHeaders(headers: Record<string, string>, option: string): Record<s
   }
 }
 
-/** @internal Applies `extra` (lower-cased) over `base`, without mutating either. */
-export function mergeHeaders(base: Record<string, string>, extra: Record<string, string> | undefined): Record<string, string> {
-  return extra === undefined ? base : { ...base, ...extra };
-}
-
 /**
  * @internal The error a non-2xx response becomes inside an attempt. Its message names the method
  * and the URL without userinfo or query, so logs stay free of secrets.
