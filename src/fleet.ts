@@ -10,8 +10,9 @@
 import type { Backoff } from './backoff.js';
 import { RetryBudget, type RetryBudgetOptions } from './budget.js';
 import { EventQueue } from './fleet-queue.js';
-import { countOption, describeValue, numberOption, parseDuration, type Duration } from './duration.js';
-import { BackoffWalk, pollDefaults } from './poll.js';
+import { countOption, describeValue, numberOption, parseDuration, positiveDuration, type Duration } from './duration.js';
+import { BackoffWalk } from './backoff-walk.js';
+import { pollDefaults } from './poll.js';
 import { seededRandom } from './random.js';
 
 /** How the agents lose the server: each at its own next check-in, or all at once (a restart dropping every connection). */
@@ -98,7 +99,7 @@ export const fleetDefaults: FleetPolicy = { name: 'default', backoff: pollDefaul
  */
 export function simulateFleet(o: FleetOptions = {}): FleetResult {
   const n = countOption('agents', o.agents ?? 10_000, { min: 1 });
-  const interval = parseDuration(o.interval ?? '30s', { option: 'interval' });
+  const interval = positiveDuration('interval', o.interval ?? '30s');
   const outage = parseDuration(o.outage ?? '60s', { option: 'outage' });
   const capacity = countOption('capacity', o.capacity ?? 2000, { min: 1 });
   const horizon = parseDuration(o.horizon ?? '1h', { option: 'horizon' });
@@ -106,7 +107,6 @@ export function simulateFleet(o: FleetOptions = {}): FleetResult {
   if (failures !== 'spread' && failures !== 'simultaneous') {
     throw new RangeError(`steadfast: failures must be 'spread' or 'simultaneous'; got ${describeValue(failures)}`);
   }
-  if (interval <= 0) throw new RangeError(`steadfast: interval must be > 0; got ${describeValue(o.interval)}`);
   const policy = o.policy ?? fleetDefaults;
   const jitter = numberOption('policy.jitter', policy.jitter, 0, 1);
   const random = seededRandom(o.seed ?? 1);

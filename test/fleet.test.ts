@@ -73,7 +73,7 @@ describe('simulateFleet', () => {
     expect(() => simulateFleet({ agents: 0 })).toThrow(/agents/);
     expect(() => simulateFleet({ capacity: 1.5 })).toThrow(/capacity/);
     expect(() => simulateFleet({ failures: 'sometimes' as FailureMode })).toThrow(/failures/);
-    expect(() => simulateFleet({ interval: 0 })).toThrow(/interval/);
+    expect(() => simulateFleet({ interval: 0 })).toThrow(/interval must be > 0; got 0/);
   });
 });
 
