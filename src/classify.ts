@@ -1,7 +1,7 @@
 /**
  * Transient-vs-permanent classification (pure). Rules follow SPEC §2, first match wins.
  */
-import { isAbortError, isBrokenCircuit, isObject, isTimeoutError } from './errors.js';
+import { isAbortError, isBrokenCircuit, isObject, isTimeoutError, onCauseChain } from './errors.js';
 import { parseRetryAfter } from './http-date.js';
 
 export { parseRetryAfter };
@@ -71,7 +71,6 @@ const RUNTIME_NETWORK_PREFIXES = ['error sending request for url'];
 const PROGRAMMER_ERRORS = new Set(['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError']);
 const PERMANENT_WORDS = ['validation', 'invalid', 'unauthorized', 'forbidden', 'bad request', 'malformed', 'missing required', 'not found'];
 const TRANSIENT_WORDS = ['connection', 'timeout', 'timed out', 'unavailable', 'temporar', 'network', 'refused', 'unreachable', 'no route', 'reset', 'broken pipe', 'node offline', 'node not found'];
-const MAX_DEPTH = 5;
 
 /**
  * Whether an HTTP status is worth retrying by default: 408, 425, 429 and every 5xx but 501 and 505.
@@ -125,24 +124,17 @@ export function classify(error: unknown, o: ClassifyOptions = {}): Verdict {
 }
 
 function onChain(error: Record<string, unknown>, test: (message: string) => Verdict | undefined): Verdict | undefined {
-  for (let current: unknown = error, depth = 0; depth <= MAX_DEPTH && isObject(current); depth++, current = current['cause']) {
-    const text = current['message'];
-    const verdict = typeof text === 'string' ? test(text) : undefined;
-    if (verdict !== undefined) return verdict;
-  }
-  return undefined;
+  return onCauseChain(error, (e) => (typeof e['message'] === 'string' ? test(e['message']) : undefined));
 }
 
 // A wrapper such as `new Error('check-in failed', { cause: httpError })` keeps the status's verdict.
 function statusVerdict(error: Record<string, unknown>, o: ClassifyOptions): Verdict | undefined {
-  for (let current: unknown = error, depth = 0; depth <= MAX_DEPTH && isObject(current); depth++, current = current['cause']) {
+  return onCauseChain(error, (current) => {
     const status = statusOf(current);
-    if (status === undefined) continue;
+    if (status === undefined) return undefined;
     const override = o.statuses?.[status];
-    if (status < 400 || status > 599) {
-      if (override !== undefined) return { kind: override, reason: `HTTP ${status}`, status };
-      continue;
-    }
+    // A non-error status (a 304 on a wrapper) decides only when the caller said so.
+    if (status < 400 || status > 599) return override === undefined ? undefined : { kind: override, reason: `HTTP ${status}`, status };
     const kind = override ?? (isTransientStatus(status) ? 'transient' : 'permanent');
     const verdict: Verdict = { kind, reason: `HTTP ${status}`, status };
     if (status === 429 || status === 503) {
@@ -150,8 +142,7 @@ function statusVerdict(error: Record<string, unknown>, o: ClassifyOptions): Verd
       if (wait !== undefined) verdict.retryAfterMs = wait;
     }
     return verdict;
-  }
-  return undefined;
+  });
 }
 
 /**
@@ -191,11 +182,7 @@ function retryAfterOf(error: Record<string, unknown>, now: number | undefined): 
 }
 
 function codeVerdict(error: Record<string, unknown>, o: ClassifyOptions): Verdict | undefined {
-  for (let current: unknown = error, depth = 0; depth <= MAX_DEPTH && isObject(current); depth++, current = current['cause']) {
-    const found = codeAt(current, o) ?? firstNested(current, o);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+  return onCauseChain(error, (current) => codeAt(current, o) ?? firstNested(current, o));
 }
 
 // Happy-eyeballs connects fail with an AggregateError whose members carry the codes.

@@ -82,3 +82,21 @@ export function timeoutError(ms: number): Error {
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
+
+/** How far down a `cause` chain errors are inspected (SPEC §2: depth <= 5), so a cyclic chain ends. */
+const MAX_CAUSE_DEPTH = 5;
+
+/**
+ * @internal Calls `visit` on `error` and then on each `cause` below it (at most 5 deep) and
+ * returns the first answer that is not `undefined`.
+ *
+ * @example
+ * onCauseChain(err, (e) => (typeof e['code'] === 'string' ? e['code'] : undefined)) // the first code on the chain
+ */
+export function onCauseChain<T>(error: unknown, visit: (error: Record<string, unknown>) => T | undefined): T | undefined {
+  for (let current = error, depth = 0; depth <= MAX_CAUSE_DEPTH && isObject(current); depth++, current = current['cause']) {
+    const found = visit(current);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

@@ -2,7 +2,7 @@
  * Structured resilience events (pure): their types, the error summary they carry, and redaction.
  * Telemetry goes through one optional sink that costs nothing when absent.
  */
-import { isObject } from './errors.js';
+import { isObject, onCauseChain } from './errors.js';
 
 /** Error details carried by events: never a body, header value or query string. */
 export interface ErrorSummary {
@@ -97,20 +97,15 @@ export function summarizeError(error: unknown): ErrorSummary {
     name: typeof error['name'] === 'string' ? error['name'] : 'Error',
     message: redact(typeof error['message'] === 'string' ? error['message'] : String(error)),
   };
-  const code = findCode(error);
+  const code = onCauseChain(error, codeOf);
   if (code !== undefined) summary.code = code;
   const status = error['status'] ?? error['statusCode'];
   if (typeof status === 'number') summary.status = status;
   return summary;
 }
 
-function findCode(error: Record<string, unknown>): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth <= 5 && isObject(current); depth++) {
-    if (typeof current['code'] === 'string') return current['code'];
-    current = current['cause'];
-  }
-  return undefined;
+function codeOf(error: Record<string, unknown>): string | undefined {
+  return typeof error['code'] === 'string' ? error['code'] : undefined;
 }
 
 // Userinfo runs to the last '@' before the path, so a password containing '@' is removed whole.

@@ -6,6 +6,7 @@ import {
   isBrokenCircuit,
   isObject,
   isTimeoutError,
+  onCauseChain,
   timeoutError,
 } from '../src/errors.js';
 
@@ -110,5 +111,36 @@ describe('recognition by shape, not only instanceof', () => {
     expect(isObject(null)).toBe(false);
     expect(isObject('x')).toBe(false);
     expect(isObject(() => 1)).toBe(false);
+  });
+});
+
+describe('onCauseChain', () => {
+  const chain = (depth: number): Error => {
+    let e = new Error('0');
+    for (let i = 1; i <= depth; i++) e = new Error(String(i), { cause: e });
+    return e;
+  };
+
+  it('visits the error and then its causes, returning the first answer', () => {
+    const seen: string[] = [];
+    const found = onCauseChain(chain(3), (e) => {
+      seen.push(String(e['message']));
+      return e['message'] === '1' ? 'found' : undefined;
+    });
+    expect(found).toBe('found');
+    expect(seen).toEqual(['3', '2', '1']);
+  });
+
+  it('looks at most 5 causes deep and ends on a cyclic chain', () => {
+    const visits = (error: unknown): number => {
+      let n = 0;
+      onCauseChain(error, () => void n++);
+      return n;
+    };
+    expect(visits(chain(10))).toBe(6); // the error itself and 5 causes
+    const a = new Error('a');
+    Object.assign(a, { cause: new Error('b', { cause: a }) });
+    expect(visits(a)).toBe(6);
+    expect(visits('not an object')).toBe(0);
   });
 });
