@@ -143,6 +143,44 @@ describe('ResilientClient.fetch', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('retry.attemptTimeout on the client overrides timeout for every attempt', async () => {
+    const { client, fetch, run } = setup(['hang', 200], { timeout: '10s', retry: { attemptTimeout: '2s', backoff: constant('1s', { jitter: 'none' }) } });
+    await run(client.fetch('/slow'));
+    expect(fetch.calls.map((c) => c.time)).toEqual([0, 3000]);
+    client.close();
+  });
+
+  it('a per-request retry.attemptTimeout times out the first attempt and the retries, with or without a caller signal', async () => {
+    const { client, fetch, run } = setup(['hang', 'hang', 200], { timeout: '10s' });
+    await run(client.fetch('/slow', { retry: { attemptTimeout: '2s' } }));
+    // 2s timeout, 1s sleep, 2s timeout, 1s sleep, then the answer at 6s
+    expect(fetch.calls.map((c) => c.time)).toEqual([0, 3000, 6000]);
+    client.close();
+
+    const clock = new FakeClock();
+    const signals: AbortSignal[] = [];
+    const hung = ((_: unknown, init?: RequestInit) => {
+      if (init?.signal) signals.push(init.signal);
+      return new Promise<Response>(() => {});
+    }) as typeof globalThis.fetch;
+    const other = new ResilientClient({ baseUrl: BASE, fetch: hung, clock, timeout: '10s', retry: false });
+    const caller = new AbortController();
+    const outcomes = [
+      other.fetch('/a', { retry: { attemptTimeout: '500ms' } }).catch((e: unknown) => [clock.now(), (e as Error).name]),
+      other.fetch('/b', { signal: caller.signal, retry: { attemptTimeout: '700ms' } }).catch((e: unknown) => [clock.now(), (e as Error).name]),
+    ];
+    await clock.advance(1_000);
+    expect(await Promise.all(outcomes)).toEqual([
+      [500, 'TimeoutError'],
+      [700, 'TimeoutError'],
+    ]);
+    // Each hung fetch was told to stop; the caller's own signal is left alone.
+    expect(signals.map((s) => s.aborted)).toEqual([true, true]);
+    expect(caller.signal.aborted).toBe(false);
+    other.close();
+    expect(clock.pending).toBe(0);
+  });
+
   it('times out concurrent attempts each at its own deadline', async () => {
     const { client, clock } = setup(['hang', 'hang'], { timeout: '5s', retry: false });
     const first = client.fetch('/a').catch((e: unknown) => [clock.now(), (e as Error).name]);
