@@ -10,9 +10,6 @@ import { describeValue, functionOption, nameOption, numberOption, parseDuration,
 import { isObject } from './errors.js';
 import { emit, summarizeError, type EventSink } from './events.js';
 
-// fleet.ts walks poll's backoff the way poll does, and imports the walk from here.
-export { BackoffWalk } from './backoff-walk.js';
-
 /**
  * The defaults `poll` uses: after the n-th consecutive failure wait exponential 1s..12s with equal
  * jitter (between half and all of `min(12s, 1s * 2^(n-1))`), and vary each interval by ±10%.
@@ -180,7 +177,8 @@ class PollLoop implements Poller {
       let delay: number;
       if (!failed) {
         if (this.count > 0 && onEvent !== undefined) {
-          emit(onEvent, 'recovered', name, clock.now(), { downtimeMs: clock.now() - this.firstFailureAt, failures: this.count });
+          const now = clock.now();
+          emit(onEvent, 'recovered', name, now, { downtimeMs: now - this.firstFailureAt, failures: this.count });
         }
         this.count = 0;
         this.current = 'running';

@@ -166,10 +166,7 @@ async function retryLoop<T>(
     failed = false;
     const outcome = nextDelay(s, error, attempt, start, step);
     if (typeof outcome === 'string') {
-      if (s.onEvent !== undefined) {
-        const now = clock.now();
-        emit(s.onEvent, 'give_up', s.name, now, { attempts: attempt, elapsedMs: now - start, reason: outcome, error: summarizeError(error) });
-      }
+      if (s.onEvent !== undefined) giveUp(s, s.onEvent, attempt, start, outcome, error);
       // The caller's abort surfaces as its own reason, whatever the attempt threw.
       throw outcome === 'aborted' && isAborted(signal) ? signal?.reason : error;
     }
@@ -178,14 +175,16 @@ async function retryLoop<T>(
       try {
         await clock.sleep(outcome.delay, signal);
       } catch (abortReason) {
-        if (s.onEvent !== undefined) {
-          const now = clock.now();
-          emit(s.onEvent, 'give_up', s.name, now, { attempts: attempt, elapsedMs: now - start, reason: 'aborted', error: summarizeError(error) });
-        }
+        if (s.onEvent !== undefined) giveUp(s, s.onEvent, attempt, start, 'aborted', error);
         throw abortReason;
       }
     }
   }
+}
+
+function giveUp(s: Settings, sink: EventSink, attempts: number, start: number, reason: GiveUpReason, error: unknown): void {
+  const now = s.clock.now();
+  emit(sink, 'give_up', s.name, now, { attempts, elapsedMs: now - start, reason, error: summarizeError(error) });
 }
 
 /** Decides what follows a failed attempt: a delay and the next backoff step, or why we stop. */
