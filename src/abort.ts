@@ -9,6 +9,9 @@ import { timeoutError } from './errors.js';
  * A signal that never aborts, for callers that passed none. A fresh one each time, never shared:
  * `fetch` leaves a listener on the signal it gets until garbage collection, and on one shared
  * signal those pile up into a MaxListenersExceededWarning after about 1,500 requests.
+ *
+ * @example
+ * await fn(signal ?? neverAborted());
  */
 export function neverAborted(): AbortSignal {
   return new AbortController().signal;

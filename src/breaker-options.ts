@@ -61,7 +61,12 @@ export interface CircuitBreakerOptions {
 
 const STATES: ReadonlySet<unknown> = new Set(['closed', 'open', 'half-open', 'isolated']);
 
-/** @internal Validates `initialState`, so a corrupted save fails loudly at construction. */
+/**
+ * @internal Validates `initialState`, so a corrupted save fails loudly at construction.
+ *
+ * @example
+ * checkSnapshot(JSON.parse(saved)) // the snapshot, or a TypeError naming the bad field
+ */
 export function checkSnapshot(s: BreakerSnapshot): BreakerSnapshot {
   const bad = (field: string, value: unknown): never => {
     throw new TypeError(`steadfast: initialState is not a BreakerSnapshot (from breaker.snapshot()): ${field} is ${describeValue(value)}`);

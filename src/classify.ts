@@ -53,7 +53,13 @@ const NETWORK_CODES: Readonly<Record<string, string>> = {
   UND_ERR_CLOSED: 'client closed',
 };
 
-/** Codes that prove a request never reached the server, so even a POST may be retried. */
+/**
+ * Codes that prove a request never reached the server, so even a POST may be retried.
+ *
+ * @example
+ * NOT_SENT_CODES.has('ECONNREFUSED') // true: nothing was sent
+ * NOT_SENT_CODES.has('ECONNRESET')   // false: the server may have acted on it
+ */
 export const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 const TLS_CODES = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);

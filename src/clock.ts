@@ -100,7 +100,12 @@ export function clockOption(option: string, clock: Clock | undefined, uses: read
   return clock;
 }
 
-/** @internal Lets pending promise callbacks (and I/O callbacks) run: one real macrotask turn. */
+/**
+ * @internal Lets pending promise callbacks (and I/O callbacks) run: one real macrotask turn.
+ *
+ * @example
+ * await nextMacrotask(); // every .then() queued so far has run
+ */
 export function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -58,27 +58,52 @@ export class BrokenCircuitError extends Error {
   }
 }
 
-/** Whether `error` looks like a {@link BrokenCircuitError} (by name, so duplicates of the package agree). */
+/**
+ * Whether `error` looks like a {@link BrokenCircuitError} (by name, so duplicates of the package agree).
+ *
+ * @example
+ * catch (e) { if (isBrokenCircuit(e)) console.log(`breaker open, retry in ${e.retryAfterMs}ms`) }
+ */
 export function isBrokenCircuit(error: unknown): error is BrokenCircuitError {
   return isObject(error) && error['name'] === 'BrokenCircuitError' && typeof error['retryAfterMs'] === 'number';
 }
 
-/** Whether `error` is an abort caused by the caller (`AbortError`), as opposed to a timeout. */
+/**
+ * Whether `error` is an abort caused by the caller (`AbortError`), as opposed to a timeout.
+ *
+ * @example
+ * catch (e) { if (isAbortError(e)) return; } // shutting down: not a failure worth logging
+ */
 export function isAbortError(error: unknown): boolean {
   return isObject(error) && error['name'] === 'AbortError';
 }
 
-/** Whether `error` is a timeout (`TimeoutError`, as raised by `AbortSignal.timeout` and per-attempt timeouts). */
+/**
+ * Whether `error` is a timeout (`TimeoutError`, as raised by `AbortSignal.timeout` and per-attempt timeouts).
+ *
+ * @example
+ * isTimeoutError(timeoutError(5_000)) // true
+ */
 export function isTimeoutError(error: unknown): boolean {
   return isObject(error) && error['name'] === 'TimeoutError';
 }
 
-/** Creates the `TimeoutError` a per-attempt timeout aborts with (a `DOMException`, like `AbortSignal.timeout`). */
+/**
+ * Creates the `TimeoutError` a per-attempt timeout aborts with (a `DOMException`, like `AbortSignal.timeout`).
+ *
+ * @example
+ * controller.abort(timeoutError(5_000)) // message: "attempt timed out after 5000ms"
+ */
 export function timeoutError(ms: number): Error {
   return new DOMException(`attempt timed out after ${ms}ms`, 'TimeoutError');
 }
 
-/** @internal Plain-object check that lets us read arbitrary properties safely. */
+/**
+ * @internal Plain-object check that lets us read arbitrary properties safely.
+ *
+ * @example
+ * if (isObject(error) && typeof error['code'] === 'string') use(error['code']);
+ */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }

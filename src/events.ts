@@ -63,6 +63,9 @@ type Fields<T extends ResilienceEventType> = Omit<EventOf<T>, 'type' | 'time' | 
 /**
  * Emits an event if there is a sink. Callers check `sink !== undefined` first on hot paths so an
  * absent sink costs nothing.
+ *
+ * @example
+ * if (onEvent !== undefined) emit(onEvent, 'health_ok', name, clock.now(), { latencyMs: 12 });
  */
 export function emit<T extends ResilienceEventType>(
   sink: EventSink | undefined,
@@ -80,7 +83,12 @@ export function emit<T extends ResilienceEventType>(
   }
 }
 
-/** JSON-safe count: `Infinity` becomes `null`. */
+/**
+ * JSON-safe count: `Infinity` becomes `null`.
+ *
+ * @example
+ * jsonCount(Infinity) // null: "retry 3/∞" in text logs
+ */
 export function jsonCount(n: number): number | null {
   return Number.isFinite(n) ? n : null;
 }

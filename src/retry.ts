@@ -67,7 +67,13 @@ interface Settings {
 let defaultBackoff: Backoff | undefined;
 const FIVE_MINUTES = 300_000;
 
-/** @internal Validates options once, at the call that receives them. */
+/**
+ * @internal Validates options once, at the call that receives them (the client calls it in its
+ * constructor, so a bad option fails there rather than at the first request).
+ *
+ * @example
+ * retrySettings({ maxRetries: -1 }) // RangeError: steadfast: maxRetries must be an integer >= 0 or Infinity; got -1
+ */
 export function retrySettings(o: RetryOptions): Settings {
   return {
     // Checked here, at the call: a typo such as `backoff: '5s'` must not surface only after the first failure.
