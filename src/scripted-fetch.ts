@@ -3,8 +3,7 @@
  * every call, in virtual time.
  */
 import { runWithSignal } from './abort.js';
-import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
+import { clockOption, type Clock } from './clock.js';
 
 /** One scripted reply: a status, a Response, an error to throw, a detailed reply, a function, or `'hang'`. */
 export type ScriptStep =
@@ -42,6 +41,8 @@ export interface ScriptedFetchOptions {
 }
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+// Call times and `delayMs`: the fake never draws a random number.
+const NOW_AND_SLEEP: readonly (keyof Clock)[] = ['now', 'sleep'];
 
 /**
  * Builds a fake `fetch` from a script. Each call plays the next step; once the script runs out
@@ -54,7 +55,7 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * // ...then: fetch.calls.map((c) => c.time)
  */
 export function scriptedFetch(script: readonly ScriptStep[], o: ScriptedFetchOptions = {}): ScriptedFetch {
-  const clock = o.clock ?? systemClock;
+  const clock = clockOption('scriptedFetch.clock', o.clock, NOW_AND_SLEEP);
   const calls: RecordedCall[] = [];
   let next = 0;
   const fake = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {

@@ -4,8 +4,8 @@
 import { HttpError } from './errors.js';
 import { summarizeError, type ErrorSummary, type ResilienceEvent } from './events.js';
 import { FakeClock } from './fake-clock.js';
+import { parseRetryAfter } from './http-date.js';
 import { withRetry, type RetryOptions } from './retry.js';
-import { parseRetryAfter } from './classify.js';
 
 /**
  * What one attempt does: `'ok'`, an HTTP status (2xx succeeds), an error to throw, or a status

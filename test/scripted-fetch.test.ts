@@ -199,6 +199,12 @@ describe('scriptedFetch: recording calls', () => {
       now.mockRestore();
     }
   });
+
+  it('refuses a clock without now() or sleep() when it is built, naming the option', () => {
+    expect(() => scriptedFetch([200], { clock: { now: () => 0 } as unknown as FakeClock })).toThrow(
+      /scriptedFetch\.clock must be a Clock with now\(\) and sleep\(\)/,
+    );
+  });
 });
 
 describe('scriptedFetch under withRetry in virtual time', () => {
