@@ -235,6 +235,18 @@ describe('CircuitBreaker: half-open', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('gives a hung trial at least 1s by default, even when openFor is shorter', async () => {
+    const { breaker, clock } = setup({ failureThreshold: 1, openFor: '100ms' });
+    await breaker.execute(fail).catch(() => {});
+    await clock.advance(100);
+    void breaker.execute(() => new Promise(() => {}));
+    await clock.advance(999);
+    expect(breaker.state).toBe('half-open');
+    expect((await refusal(breaker.execute(ok))).retryAfterMs).toBe(1);
+    await clock.advance(1);
+    expect(breaker.state).toBe('open');
+  });
+
   it('closes on a trial answered with a 404 (the server is up) but not on a caller abort', async () => {
     const { breaker } = await halfOpen();
     await breaker.execute(() => Promise.reject(new DOMException('aborted', 'AbortError'))).catch(() => {});
@@ -266,6 +278,20 @@ describe('CircuitBreaker: openFor as a Backoff', () => {
     await breaker.execute(fail).catch(() => {});
     const opens = events.filter((e) => e.type === 'breaker_open').map((e) => e.openForMs);
     expect(opens).toEqual([1_000, 2_000, 4_000, 8_000, 8_000, 1_000]);
+  });
+
+  it('times a hung trial out after the current, grown open period (2s after one re-open), not the first one', async () => {
+    const { breaker, clock, events } = setup({ failureThreshold: 1, openFor: exponential({ initial: '1s', max: '8s', jitter: 'none' }) });
+    await breaker.execute(fail).catch(() => {});
+    await clock.advance(1_000);
+    await breaker.execute(fail).catch(() => {}); // the trial fails: re-opened for 2s
+    await clock.advance(2_000);
+    void breaker.execute(() => new Promise(() => {}));
+    await clock.advance(1_999);
+    expect(breaker.state).toBe('half-open');
+    await clock.advance(1);
+    expect(breaker.state).toBe('open');
+    expect(events.filter((e) => e.type === 'breaker_open').map((e) => e.openForMs)).toEqual([1_000, 2_000, 4_000]);
   });
 
   it('draws jitter from the clock and keeps the last delay once a schedule is used up', async () => {
