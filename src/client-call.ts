@@ -134,13 +134,13 @@ export class Call implements Clock {
     const { counters, recovery, clock, deadlines } = this.e;
     const { hasSignal, timeoutMs } = this.spec;
     try {
-      // Hot path: no caller signal and the client's own timeout share one deadline queue.
+      // Hot path: attempts on the client's own timeout share one deadline queue, which also follows the caller's signal.
       const response =
-        hasSignal || timeoutMs !== this.e.timeoutMs
-          ? await runWithSignal((s) => this.send(s), { signal, timeoutMs, clock })
-          : deadlines === undefined
-            ? await this.send(undefined)
-            : await deadlines.run((s) => this.send(s));
+        deadlines !== undefined && timeoutMs === this.e.timeoutMs
+          ? await deadlines.run((s) => this.send(s), hasSignal ? signal : undefined)
+          : hasSignal || timeoutMs !== Infinity
+            ? await runWithSignal((s) => this.send(s), { signal, timeoutMs, clock })
+            : await this.send(undefined);
       recovery?.succeeded();
       return response;
     } catch (error) {

@@ -2,6 +2,7 @@
  * Per-attempt timeouts without a timer per attempt. Every attempt of a client has the same
  * timeout, so deadlines arrive in start order: a FIFO queue and one sleeping sweeper replace a
  * setTimeout/clearTimeout pair and two abort listeners per request (the hot path stays cheap).
+ * A caller's signal is followed here too, with one listener, so passing one costs no timer either.
  */
 import type { Clock, SleepOptions } from './clock.js';
 import { timeoutError } from './errors.js';
@@ -14,6 +15,8 @@ export interface Deadline {
   readonly controller: AbortController;
   live: boolean;
   reject: ((error: unknown) => void) | undefined;
+  /** Removes the listener on the caller's signal (none without one). */
+  detach: (() => void) | undefined;
 }
 
 /** @internal The deadlines of one client's attempts. */
@@ -29,16 +32,30 @@ export class Deadlines {
   ) {}
 
   /**
-   * Runs `work(signal)` with a signal that aborts with a `TimeoutError` after the timeout; the
-   * returned promise rejects at that moment even if `work` ignores its signal.
+   * Runs `work(signal)` with a signal that aborts with a `TimeoutError` after the timeout, or with
+   * the reason of `parent` when it aborts first; the returned promise rejects at that moment even
+   * if `work` ignores its signal. `parent` itself is never aborted nor left with a listener.
    */
-  run<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  run<T>(work: (signal: AbortSignal) => Promise<T>, parent?: AbortSignal): Promise<T> {
+    if (parent?.aborted === true) return Promise.reject(parent.reason);
     const controller = new AbortController();
-    const entry: Deadline = { at: this.clock.now() + this.timeoutMs, controller, live: true, reject: undefined };
+    const entry: Deadline = { at: this.clock.now() + this.timeoutMs, controller, live: true, reject: undefined, detach: undefined };
     this.queue.push(entry);
     if (this.sweeper === undefined) this.startSweeper();
     return new Promise<T>((resolve, reject) => {
       entry.reject = reject;
+      if (parent !== undefined) {
+        const onAbort = (): void => {
+          const reason: unknown = parent.reason;
+          this.finish(entry);
+          // An abort usually means shutdown: leave no sweeper sleeping once nothing is in flight.
+          if (this.head >= this.queue.length) this.stopSweeper();
+          controller.abort(reason);
+          reject(reason);
+        };
+        parent.addEventListener('abort', onAbort, { once: true });
+        entry.detach = () => parent.removeEventListener('abort', onAbort);
+      }
       work(controller.signal).then(
         (value) => {
           this.finish(entry);
@@ -61,6 +78,8 @@ export class Deadlines {
   private finish(entry: Deadline): void {
     entry.live = false;
     entry.reject = undefined;
+    entry.detach?.();
+    entry.detach = undefined;
     // Attempts usually end in start order, so the queue stays as short as the requests in flight.
     while (this.head < this.queue.length && !(this.queue[this.head] as Deadline).live) this.head++;
     if (this.head >= this.queue.length) {
@@ -99,6 +118,8 @@ export class Deadlines {
       }
       this.head++;
       next.live = false;
+      next.detach?.();
+      next.detach = undefined;
       const error = timeoutError(this.timeoutMs);
       next.controller.abort(error);
       next.reject?.(error);

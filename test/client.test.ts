@@ -195,6 +195,24 @@ describe('ResilientClient.fetch', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('times out attempts that carry a caller signal at their deadline, then follows that signal, leaving no listener or timer', async () => {
+    const { getEventListeners } = await import('node:events');
+    const { client, clock } = setup(['hang', 'hang'], { timeout: '5s', retry: false });
+    const shutdown = new AbortController();
+    const outcome = (p: Promise<unknown>) => p.catch((e: unknown) => [clock.now(), (e as Error).name, (e as Error).message]);
+    const first = outcome(client.fetch('/a', { signal: shutdown.signal }));
+    await clock.advance(2_000);
+    const second = outcome(client.fetch('/b', { signal: shutdown.signal }));
+    await clock.advance(4_000);
+    shutdown.abort(new Error('shutting down'));
+    expect([await first, await second]).toEqual([
+      [5_000, 'TimeoutError', 'attempt timed out after 5000ms'],
+      [6_000, 'Error', 'shutting down'],
+    ]);
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+    expect(clock.pending).toBe(0);
+  });
+
   it('counts elapsed time from the first attempt and records every call, successes too, in the budget', async () => {
     const clock = new FakeClock();
     const budget = new RetryBudget({ ratio: 0.5, minPerSecond: 0, window: '1m', clock });
