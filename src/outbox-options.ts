@@ -34,7 +34,7 @@ export interface OutboxBreaker {
 export interface OutboxOptions {
   /** The log file. Its directory is created if missing; `<path>.dead` and `<path>.tmp` sit beside it. */
   path: string;
-  /** Delivers one item; its `signal` aborts when `stop()` is called or `sendTimeout` passes. */
+  /** Delivers one item; its `signal` aborts when `sendTimeout` passes (`stop()` waits for the send in flight rather than aborting it). */
   send: OutboxSend;
   /**
    * Longest one `send` may take: then its `signal` aborts with a `TimeoutError` and the attempt

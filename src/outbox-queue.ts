@@ -148,10 +148,10 @@ export class OutboxQueue {
 }
 
 /**
- * One `send` of the head item (through the breaker, if any), under `signal` (stop) and
- * `sendTimeout`. Resolves with its error, or undefined on success. It settles the moment the
- * signal aborts or the timeout passes, even if `send` never does: an abandoned `send` that
- * settles later is ignored (its item stays waiting, so it can't be acknowledged by it).
+ * One `send` of the head item (through the breaker, if any), under `sendTimeout`. Resolves with
+ * its error, or undefined on success. It settles the moment the timeout passes, even if `send`
+ * never does: an abandoned `send` that settles later is ignored (its item stays waiting, so it
+ * can't be acknowledged by it).
  */
 export async function sendOnce(
   entry: Entry,
