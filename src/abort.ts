@@ -3,7 +3,8 @@
  * timeouts run in virtual time under test.
  */
 import type { Clock } from './clock.js';
-import { timeoutError } from './errors.js';
+import { describeValue } from './duration.js';
+import { isObject, timeoutError } from './errors.js';
 
 /**
  * A signal that never aborts, for callers that passed none. A fresh one each time, never shared:
@@ -15,6 +16,20 @@ import { timeoutError } from './errors.js';
  */
 export function neverAborted(): AbortSignal {
   return new AbortController().signal;
+}
+
+/**
+ * @internal Validates an optional `signal` option when it is received: a wrong value would
+ * otherwise surface only at the first attempt, as a TypeError from `addEventListener`.
+ *
+ * @example
+ * const signal = signalOption('poll.signal', o.signal); // AbortSignal | undefined
+ */
+export function signalOption(option: string, value: AbortSignal | undefined): AbortSignal | undefined {
+  if (value !== undefined && !(isObject(value) && typeof value['aborted'] === 'boolean' && typeof value['addEventListener'] === 'function')) {
+    throw new TypeError(`steadfast: ${option} must be an AbortSignal; got ${describeValue(value)}`);
+  }
+  return value;
 }
 
 /** Options for {@link runWithSignal}. */

@@ -2,7 +2,7 @@
  * Health checks: a probe run under a timeout, a healthy/unhealthy status with hysteresis,
  * optional periodic checks on unref'd timers, and a wait-until-healthy loop with backoff.
  */
-import { runWithSignal } from './abort.js';
+import { runWithSignal, signalOption } from './abort.js';
 import { backoffOption, exponential, type Backoff } from './backoff.js';
 import { BackoffWalk } from './backoff-walk.js';
 import { clockOption, type Clock, type SleepOptions } from './clock.js';
@@ -124,7 +124,7 @@ export class HealthCheck {
    * await health.waitUntilHealthy({ signal: AbortSignal.timeout(60_000) });
    */
   async waitUntilHealthy(o: WaitUntilHealthyOptions = {}): Promise<void> {
-    const signal = o.signal;
+    const signal = signalOption('waitUntilHealthy.signal', o.signal);
     const backoff = backoffOption('waitUntilHealthy.backoff', o.backoff) ?? DEFAULT_WAIT_BACKOFF;
     signal?.throwIfAborted();
     let walk = new BackoffWalk(backoff);

@@ -2,7 +2,7 @@
  * poll: the never-give-up loop. Runs a task every interval after a success and backs off after
  * failures, forever, until stopped. Time and randomness come from a Clock.
  */
-import { runWithSignal } from './abort.js';
+import { runWithSignal, signalOption } from './abort.js';
 import { backoffOption, exponential, type Backoff } from './backoff.js';
 import { BackoffWalk } from './backoff-walk.js';
 import { clockOption, type Clock } from './clock.js';
@@ -92,9 +92,6 @@ interface Settings {
 export function poll(task: (ctx: PollContext) => Promise<unknown>, o: PollOptions): Poller {
   if (typeof task !== 'function') throw new TypeError(`steadfast: poll task must be a function; got ${describeValue(task)}`);
   if (!isObject(o)) throw new TypeError(`steadfast: poll needs an options object with an interval; got ${describeValue(o)}`);
-  if (o.signal !== undefined && !isSignal(o.signal)) {
-    throw new TypeError(`steadfast: poll.signal must be an AbortSignal; got ${describeValue(o.signal)}`);
-  }
   if (o.immediate !== undefined && typeof o.immediate !== 'boolean') {
     throw new TypeError(`steadfast: poll.immediate must be a boolean; got ${describeValue(o.immediate)}`);
   }
@@ -102,7 +99,7 @@ export function poll(task: (ctx: PollContext) => Promise<unknown>, o: PollOption
     intervalMs: parseDuration(o.interval, { option: 'poll.interval' }),
     backoff: backoffOption('poll.backoff', o.backoff) ?? pollDefaults.backoff,
     jitter: numberOption('poll.jitter', o.jitter ?? pollDefaults.jitter, 0, 1),
-    signal: o.signal,
+    signal: signalOption('poll.signal', o.signal),
     immediate: o.immediate ?? true,
     clock: clockOption('poll.clock', o.clock),
     onEvent: functionOption('poll.onEvent', o.onEvent),
@@ -222,8 +219,4 @@ class PollLoop implements Poller {
       return this.s.intervalMs;
     }
   }
-}
-
-function isSignal(value: unknown): value is AbortSignal {
-  return isObject(value) && typeof value['aborted'] === 'boolean' && typeof value['addEventListener'] === 'function';
 }

@@ -2,7 +2,7 @@
  * withRetry: the retry loop. Policy math lives in backoff/classify; this file only executes it,
  * with time, randomness and telemetry injected.
  */
-import { neverAborted, runWithSignal } from './abort.js';
+import { neverAborted, runWithSignal, signalOption } from './abort.js';
 import { backoffOption, exponential, type Backoff, type BackoffStep } from './backoff.js';
 import type { RetryBudget } from './budget.js';
 import { classify, type ClassifyOptions, type Verdict } from './classify.js';
@@ -83,7 +83,7 @@ export function retrySettings(o: RetryOptions): Settings {
     attemptTimeout: o.attemptTimeout === undefined ? undefined : positiveDuration('attemptTimeout', o.attemptTimeout, { allowInfinity: true }),
     maxRetryAfter:
       o.maxRetryAfter === undefined ? FIVE_MINUTES : parseDuration(o.maxRetryAfter, { option: 'maxRetryAfter', allowInfinity: true }),
-    signal: o.signal,
+    signal: signalOption('signal', o.signal),
     retryOn: functionOption('retryOn', o.retryOn),
     budget: o.budget,
     classify: o.classify,

@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { neverAborted, runWithSignal } from '../src/abort.js';
+import { neverAborted, runWithSignal, signalOption } from '../src/abort.js';
 import { FakeClock } from '../src/fake-clock.js';
 
 /** Live 'abort' listeners on a signal, as Node itself counts them. */
@@ -176,6 +176,16 @@ describe('runWithSignal', () => {
     }
     expect(listenersOn(controller.signal)).toBe(0);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('signalOption', () => {
+  it('passes an AbortSignal or undefined and names anything else with a TypeError', () => {
+    const signal = new AbortController().signal;
+    expect(signalOption('signal', signal)).toBe(signal);
+    expect(signalOption('signal', undefined)).toBeUndefined();
+    expect(() => signalOption('poll.signal', {} as AbortSignal)).toThrow(/poll\.signal must be an AbortSignal; got \{\}/);
+    expect(() => signalOption('signal', null as unknown as AbortSignal)).toThrow(TypeError);
   });
 });
 

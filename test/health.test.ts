@@ -270,6 +270,13 @@ describe('HealthCheck options', () => {
     const health = new HealthCheck({ probe: async () => {}, clock: new FakeClock() });
     await expect(health.waitUntilHealthy({ backoff: 5 as never })).rejects.toThrow(/waitUntilHealthy\.backoff/);
   });
+
+  it('rejects a signal that is not an AbortSignal before probing', async () => {
+    let probes = 0;
+    const health = new HealthCheck({ probe: async () => void probes++, clock: new FakeClock() });
+    await expect(health.waitUntilHealthy({ signal: 'stop' as never })).rejects.toThrow(/waitUntilHealthy\.signal must be an AbortSignal; got "stop"/);
+    expect(probes).toBe(0);
+  });
 });
 
 describe('httpProbe', () => {

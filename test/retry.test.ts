@@ -429,6 +429,12 @@ function countListeners(signal: AbortSignal): () => number {
 }
 
 describe('withRetry: the caller’s signal', () => {
+  it('refuses a signal that is not an AbortSignal before calling fn, naming the option', async () => {
+    const fn = vi.fn(async () => 'x');
+    await expect(withRetry(fn, { signal: { aborted: 'no' } as never, clock: new FakeClock() })).rejects.toThrow(/signal must be an AbortSignal/);
+    expect(fn).not.toHaveBeenCalled();
+  });
+
   it('never calls fn when the signal is already aborted, and rejects with its reason', async () => {
     const controller = new AbortController();
     const reason = new Error('stop');
