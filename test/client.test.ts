@@ -196,7 +196,7 @@ describe('ResilientClient.fetch', () => {
   });
 
   it('times out attempts that carry a caller signal at their deadline, then follows that signal, leaving no listener or timer', async () => {
-    const { getEventListeners } = await import('node:events');
+    const { EventEmitter } = await import('node:events');
     const { client, clock } = setup(['hang', 'hang'], { timeout: '5s', retry: false });
     const shutdown = new AbortController();
     const outcome = (p: Promise<unknown>) => p.catch((e: unknown) => [clock.now(), (e as Error).name, (e as Error).message]);
@@ -209,7 +209,7 @@ describe('ResilientClient.fetch', () => {
       [5_000, 'TimeoutError', 'attempt timed out after 5000ms'],
       [6_000, 'Error', 'shutting down'],
     ]);
-    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
     expect(clock.pending).toBe(0);
   });
 
