@@ -1,12 +1,10 @@
 /**
  * The outbox's in-memory view of its log: the items waiting (oldest first), the enqueues still
- * being written, byte counts for `maxBytes` and compaction, and the `flush()` waiters; and one
- * delivery attempt. No file I/O.
+ * being written, byte counts for `maxBytes` and compaction, and the `flush()` waiters. No file I/O.
  */
-import { runWithSignal } from './abort.js';
 import { putLine, type StoredItem } from './outbox-file.js';
 import { byteLength } from './outbox-log.js';
-import type { JsonValue, OutboxItem, ResolvedOutboxOptions } from './outbox-options.js';
+import type { JsonValue, OutboxItem } from './outbox-options.js';
 
 /** A waiting item, with its enqueue order (for `flush()`). */
 export interface Entry extends StoredItem {
@@ -144,31 +142,5 @@ export class OutboxQueue {
     if (head !== undefined) return head.seq;
     for (const w of this.writing.values()) return w.entry.seq;
     return Infinity;
-  }
-}
-
-/**
- * One `send` of the head item (through the breaker, if any), under `sendTimeout`. Resolves with
- * its error, or undefined on success. It settles the moment the timeout passes, even if `send`
- * never does: an abandoned `send` that settles later is ignored (its item stays waiting, so it
- * can't be acknowledged by it).
- */
-export async function sendOnce(
-  entry: Entry,
-  o: Pick<ResolvedOutboxOptions, 'send' | 'breaker' | 'sendTimeout' | 'clock'>,
-): Promise<{ error: unknown } | undefined> {
-  // Each attempt gets its own signal (listeners `send` or fetch leave on it can't pile up), aborted
-  // only by sendTimeout: stop() lets the delivery in flight finish, and the timeout bounds that wait.
-  // The timeout runs inside the breaker, so a hung send counts as a failure there.
-  const send = (): Promise<void> => {
-    entry.attempts++;
-    const item = toItem(entry);
-    return runWithSignal((attempt) => o.send(item, { signal: attempt }), { timeoutMs: o.sendTimeout, clock: o.clock });
-  };
-  try {
-    await (o.breaker === undefined ? send() : o.breaker.execute(send));
-    return undefined;
-  } catch (error) {
-    return { error };
   }
 }

@@ -18,10 +18,9 @@ import {
   type OutboxOptions,
   type ResolvedOutboxOptions,
 } from './outbox-options.js';
-import { OutboxQueue, sendOnce, toItem, type Entry } from './outbox-queue.js';
+import { OutboxQueue, toItem, type Entry } from './outbox-queue.js';
+import { nextStep, retryDelay, sendOnce } from './outbox-send.js';
 
-/** The longest `Retry-After` (or breaker wait) honoured before the next attempt: 5 minutes. */
-const MAX_RETRY_AFTER = 300_000;
 /** Absolute paths open in this process: two Outbox objects on one file would corrupt it. */
 const openPaths = new Set<string>();
 const noop = (): void => {};
@@ -207,7 +206,8 @@ export class Outbox {
 
   /** The delivery loop: one item at a time, from the head. */
   private async deliver(signal: AbortSignal): Promise<void> {
-    const { clock, onEvent, name } = this.o;
+    const { clock, onEvent, name, backoff } = this.o;
+    const random = (): number => clock.random();
     let step: BackoffStep | undefined;
     while (!signal.aborted) {
       const entry = this.queue.first;
@@ -231,13 +231,13 @@ export class Outbox {
         step = undefined;
         continue;
       }
-      step = step === undefined ? this.o.backoff.first(() => clock.random()) : step.next(() => clock.random());
+      step = nextStep(backoff, step, random);
       if (step === undefined) {
         const exhausted: Verdict = { ...verdict, kind: 'permanent', reason: `retries exhausted (${verdict.reason})` };
         if (await this.deadLetter(entry, exhausted, error.error)) continue;
-        step = this.o.backoff.first(() => clock.random()); // couldn't even dead-letter it: keep it and keep trying
+        step = backoff.first(random); // couldn't even dead-letter it: keep it and keep trying
       }
-      const delayMs = Math.max(step?.delay ?? 0, Math.min(verdict.retryAfterMs ?? 0, MAX_RETRY_AFTER));
+      const delayMs = retryDelay(step, verdict);
       if (onEvent !== undefined) {
         emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error.error) });
       }
