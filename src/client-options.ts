@@ -157,8 +157,12 @@ export function makeBreaker(
   const own = opts.onEvent;
   const sink: EventSink | undefined =
     own === undefined ? onEvent : onEvent === undefined ? own : (event) => {
-      own(event);
-      onEvent(event);
+      // A throwing breaker sink must not hide the event from the client's own sink (the logs).
+      try {
+        own(event);
+      } finally {
+        onEvent(event);
+      }
     };
   const o: CircuitBreakerOptions = { name, clock, ...opts };
   if (sink !== undefined) o.onEvent = sink;

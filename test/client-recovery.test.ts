@@ -155,6 +155,27 @@ describe('breaker options', () => {
     expect(client.breaker).toBeUndefined();
   });
 
+  it("sends breaker events to both the breaker options' onEvent and the client's, even when the first throws", async () => {
+    const own: string[] = [];
+    const { server, client, events } = setup({
+      retry: false,
+      health: false,
+      breaker: {
+        failureThreshold: 3,
+        openFor: '60s',
+        onEvent: (e) => {
+          own.push(e.type);
+          throw new Error('broken dashboard sink');
+        },
+      },
+    });
+    server.state.up = false;
+    for (let i = 0; i < 3; i++) await client.fetch('/x').catch(() => {});
+    expect(own).toEqual(['breaker_open']);
+    expect(events.filter((e) => e.type.startsWith('breaker_')).map((e) => e.type)).toEqual(['breaker_open']);
+    client.close();
+  });
+
   it('names breaker and health events after the client', async () => {
     const { clock, server, client, events } = setup({ retry: false });
     server.state.up = false;
