@@ -2,6 +2,7 @@
  * Running work under a caller's signal and a timeout, without leaks. Time comes from a Clock, so
  * timeouts run in virtual time under test.
  */
+import { onAbort } from './abort-hub.js';
 import type { Clock } from './clock.js';
 import { describeValue } from './duration.js';
 import { isObject, timeoutError } from './errors.js';
@@ -60,7 +61,7 @@ export function runWithSignal<T>(fn: (signal: AbortSignal) => Promise<T>, o: Run
   return new Promise<T>((resolve, reject) => {
     let timer: AbortController | undefined;
     const cleanup = (): void => {
-      signal?.removeEventListener('abort', onParentAbort);
+      off?.();
       timer?.abort(SETTLED);
     };
     // We abort the attempt ourselves, so we settle right there: no listener on the attempt's signal.
@@ -69,8 +70,7 @@ export function runWithSignal<T>(fn: (signal: AbortSignal) => Promise<T>, o: Run
       attempt.abort(reason);
       reject(reason);
     };
-    const onParentAbort = (): void => stop(signal?.reason);
-    signal?.addEventListener('abort', onParentAbort, { once: true });
+    const off = signal === undefined ? undefined : onAbort(signal, () => stop(signal.reason));
     if (timed) {
       timer = new AbortController();
       o.clock.sleep(timeoutMs, timer.signal).then(

@@ -2,6 +2,7 @@
  * The one place that reads real time, real timers and `Math.random`. Everything else gets a
  * {@link Clock} so tests can run in virtual time.
  */
+import { onAbort } from './abort-hub.js';
 import { describeValue } from './duration.js';
 
 /** Options for {@link Clock.sleep}. */
@@ -48,7 +49,7 @@ export const systemClock: Clock = {
       // NaN and negatives mean 0, as for setTimeout.
       let left = ms > 0 ? ms : 0;
       const done = (): void => {
-        signal?.removeEventListener('abort', onAbort);
+        off?.();
         resolve();
       };
       // setTimeout overflows past 2^31-1 ms and fires after 1ms: wait in chunks. Infinity waits for the signal.
@@ -59,11 +60,13 @@ export const systemClock: Clock = {
         timer = setTimeout(left > 0 ? arm : done, chunk);
         if (unref) unrefTimer(timer);
       };
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const off =
+        signal === undefined
+          ? undefined
+          : onAbort(signal, () => {
+              clearTimeout(timer);
+              reject(signal.reason);
+            });
       arm();
     });
   },

@@ -1,6 +1,7 @@
 /**
  * Virtual time for tests: a {@link Clock} whose timers fire only when the test advances it.
  */
+import { onAbort } from './abort-hub.js';
 import { nextMacrotask, type Clock, type SleepOptions } from './clock.js';
 import { seededRandom } from './random.js';
 
@@ -59,15 +60,17 @@ export class FakeClock implements Clock {
     return new Promise((resolve, reject) => {
       // NaN and negatives mean 0, as for setTimeout; Infinity never fires (only an abort ends it).
       const timer: Timer = { at: this.time + (ms > 0 ? ms : 0), seq: this.seq++, resolve: () => {} };
-      const onAbort = (): void => {
-        this.remove(timer);
-        reject(signal?.reason);
-      };
+      const off =
+        signal === undefined
+          ? undefined
+          : onAbort(signal, () => {
+              this.remove(timer);
+              reject(signal.reason);
+            });
       timer.resolve = () => {
-        signal?.removeEventListener('abort', onAbort);
+        off?.();
         resolve();
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
       this.insert(timer);
     });
   }

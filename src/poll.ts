@@ -2,6 +2,7 @@
  * poll: the never-give-up loop. Runs a task every interval after a success and backs off after
  * failures, forever, until stopped. Time and randomness come from a Clock.
  */
+import { onAbort } from './abort-hub.js';
 import { runWithSignal, signalOption } from './abort.js';
 import { backoffOption, exponential, type Backoff } from './backoff.js';
 import { BackoffWalk } from './backoff-walk.js';
@@ -126,14 +127,13 @@ class PollLoop implements Poller {
       this.done = Promise.resolve();
       return;
     }
-    const onAbort = (): void => this.end();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const off = signal === undefined ? undefined : onAbort(signal, () => this.end());
     // Start on a microtask so the caller holds the Poller before the task first runs.
     this.done = Promise.resolve()
       .then(() => this.run())
       .catch(() => {})
       .finally(() => {
-        signal?.removeEventListener('abort', onAbort);
+        off?.();
         this.end();
       });
   }
