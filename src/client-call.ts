@@ -14,7 +14,12 @@ import type { ClientCounters } from './client-stats.js';
 import { isBrokenCircuit } from './errors.js';
 import type { RetryOptions } from './retry.js';
 
-/** Headers given to the client: fixed, or computed before each attempt (e.g. a fresh token). */
+/**
+ * Headers given to the client: fixed, or computed before each attempt (e.g. a fresh token).
+ *
+ * @example
+ * const headers: ClientHeaders = async () => ({ authorization: `Bearer ${await tokens.current()}` });
+ */
 export type ClientHeaders = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
 
 /** @internal Everything a call needs from its client, resolved once in the client's constructor. */

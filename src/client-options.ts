@@ -20,7 +20,12 @@ export const DEFAULT_HEALTH_INTERVAL = 5_000;
 /** @internal */
 export const DEFAULT_HEALTH_TIMEOUT = 5_000;
 
-/** Health probing while the breaker is open. */
+/**
+ * Health probing while the breaker is open.
+ *
+ * @example
+ * new ResilientClient({ baseUrl, health: { path: '/healthz', interval: '2s', timeout: '1s' } });
+ */
 export interface ClientHealthOptions {
   /** Path (joined to `baseUrl`) or absolute URL probed with GET; any 2xx passes. @default '/health' */
   path?: string;

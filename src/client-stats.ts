@@ -3,7 +3,12 @@
  * copied into a JSON-safe snapshot on demand.
  */
 
-/** The state a client reports for its breaker; `disabled` when the client has none. */
+/**
+ * The state a client reports for its breaker; `disabled` when the client has none.
+ *
+ * @example
+ * const degraded = (['open', 'isolated'] as ClientBreakerState[]).includes(client.stats().state);
+ */
 export type ClientBreakerState = 'closed' | 'open' | 'half-open' | 'isolated' | 'disabled';
 
 /**

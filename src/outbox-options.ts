@@ -8,10 +8,20 @@ import { clockOption, type Clock } from './clock.js';
 import { countOption, describeValue, functionOption, nameOption, parseDuration, type Duration } from './duration.js';
 import type { EventSink } from './events.js';
 
-/** A JSON value: what an outbox stores. `undefined` properties are dropped, as by `JSON.stringify`. */
+/**
+ * A JSON value: what an outbox stores. `undefined` properties are dropped, as by `JSON.stringify`.
+ *
+ * @example
+ * const event: JsonValue = { type: 'job_done', id: 42, tags: ['nightly'] };
+ */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
 
-/** One item of an {@link Outbox}. */
+/**
+ * One item of an {@link Outbox}.
+ *
+ * @example
+ * const send: OutboxSend = async (item) => { await post('/events', item.payload, { 'Idempotency-Key': item.key }) };
+ */
 export interface OutboxItem {
   /** Stable across attempts and restarts: send it as an idempotency key. */
   readonly key: string;
@@ -22,15 +32,33 @@ export interface OutboxItem {
   readonly attempts: number;
 }
 
-/** Delivers one item. Resolve when the server has it; reject to retry (transient) or dead-letter (permanent). */
+/**
+ * Delivers one item. Resolve when the server has it; reject to retry (transient) or dead-letter (permanent).
+ *
+ * @example
+ * const send: OutboxSend = async (item, { signal }) => {
+ *   const res = await fetch(url, { method: 'POST', body: JSON.stringify(item.payload), headers: { 'idempotency-key': item.key }, signal });
+ *   if (!res.ok) throw new HttpError(res.status); // 4xx: dead letter; 5xx: retried
+ * };
+ */
 export type OutboxSend = (item: OutboxItem, ctx: { signal: AbortSignal }) => Promise<void>;
 
-/** Anything with `execute`, such as a {@link CircuitBreaker}. */
+/**
+ * Anything with `execute`, such as a {@link CircuitBreaker}.
+ *
+ * @example
+ * const outbox = await Outbox.open({ path, send, breaker: client.breaker }); // share the client's breaker
+ */
 export interface OutboxBreaker {
   execute<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-/** Options for `Outbox.open`. */
+/**
+ * Options for `Outbox.open`. Durations are ms or strings such as `"30s"`.
+ *
+ * @example
+ * const o: OutboxOptions = { path: './data/events.outbox', send, sendTimeout: '10s', maxItems: 10_000 };
+ */
 export interface OutboxOptions {
   /** The log file. Its directory is created if missing; `<path>.dead` and `<path>.tmp` sit beside it. */
   path: string;
