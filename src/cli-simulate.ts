@@ -5,7 +5,7 @@ import { constant, exponential } from './backoff.js';
 import { choiceFlag, durationFlag, noPositionals, numberFlag, parseArgs, UsageError, type ParsedArgs } from './cli-args.js';
 import { backoffFlags, backoffFromArgs, hasBackoffFlags, table, type CliIo } from './cli-schedule.js';
 import { systemClock } from './clock.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration, positiveDuration } from './duration.js';
 import { fleetDefaults, simulateFleet, type FleetOptions, type FleetPolicy, type FleetResult } from './fleet.js';
 import { renderFleetSvg } from './fleet-svg.js';
 
@@ -103,14 +103,12 @@ function budgetFlag(args: ParsedArgs): FleetPolicy['budget'] {
   const r = Number(ratio);
   const m = Number(minPerSecond ?? 'x');
   if (extra !== undefined || ratio === '' || !(r >= 0 && r <= 1000) || minPerSecond === '' || !(m >= 0 && Number.isFinite(m))) bad();
-  let w = 10_000;
+  if (window === undefined) return { ratio: r, minPerSecond: m }; // RetryBudget's own default window
   try {
-    if (window !== undefined) w = parseDuration(window, { option: '--budget window' });
+    return { ratio: r, minPerSecond: m, window: positiveDuration('--budget window', window) };
   } catch {
-    bad();
+    return bad();
   }
-  if (!(w > 0)) bad();
-  return { ratio: r, minPerSecond: m, window: w };
 }
 
 /** Fleet options common to every policy of a run. */

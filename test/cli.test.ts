@@ -130,6 +130,8 @@ describe('bad command lines exit with code 2 and say why on stderr', () => {
     [['simulate', '--capacity', '0'], '--capacity must be an integer in [1,'],
     [['simulate', '--policy', 'yolo'], '--policy must be among default, spec-30s, fixed-5s'],
     [['simulate', '--budget', '0.2'], '--budget must be ratio,minPerSecond[,window]'],
+    [['simulate', '--budget', '0.2,0.05,0s'], '--budget must be ratio,minPerSecond[,window]'],
+    [['simulate', '--budget', '0.2,0.05,soon'], '--budget must be ratio,minPerSecond[,window]'],
     [['simulate', '--interval', '0'], '--interval must be > 0'],
     [['frobnicate'], 'unknown command "frobnicate"'],
   ])('%j', (argv, message) => {
