@@ -2,8 +2,10 @@
  * Per-attempt timeouts without a timer per attempt. Every attempt of a client has the same
  * timeout, so deadlines arrive in start order: a FIFO queue and one sleeping sweeper replace a
  * setTimeout/clearTimeout pair and two abort listeners per request (the hot path stays cheap).
- * A caller's signal is followed here too, with one listener, so passing one costs no timer either.
+ * A caller's signal is followed here too (one listener per signal, however many attempts share it),
+ * so passing one costs no timer either.
  */
+import { onAbort } from './abort-hub.js';
 import type { Clock, SleepOptions } from './clock.js';
 import { timeoutError } from './errors.js';
 
@@ -45,16 +47,15 @@ export class Deadlines {
     return new Promise<T>((resolve, reject) => {
       entry.reject = reject;
       if (parent !== undefined) {
-        const onAbort = (): void => {
+        // Through the hub: a shutdown signal shared by many requests in flight keeps one listener.
+        entry.detach = onAbort(parent, () => {
           const reason: unknown = parent.reason;
           this.finish(entry);
           // An abort usually means shutdown: leave no sweeper sleeping once nothing is in flight.
           if (this.head >= this.queue.length) this.stopSweeper();
           controller.abort(reason);
           reject(reason);
-        };
-        parent.addEventListener('abort', onAbort, { once: true });
-        entry.detach = () => parent.removeEventListener('abort', onAbort);
+        });
       }
       work(controller.signal).then(
         (value) => {

@@ -3,6 +3,7 @@
  * endpoint in the background, half-opens the breaker on the first passing probe, wakes the
  * requests that were waiting out the breaker, and reports the outage once the breaker closes.
  */
+import { onAbort } from './abort-hub.js';
 import { constant, type Backoff } from './backoff.js';
 import type { CircuitBreaker } from './breaker.js';
 import { classify } from './classify.js';
@@ -75,21 +76,21 @@ export class Recovery {
     const clock = this.s.clock;
     return new Promise<void>((resolve, reject) => {
       const timer = new AbortController();
+      // Through the hub: every request waiting out the breaker may share one shutdown signal.
+      const off = signal === undefined ? undefined : onAbort(signal, () => {
+        finish();
+        reject(signal.reason);
+      });
       const finish = (): void => {
         this.wakers.delete(wake);
-        signal?.removeEventListener('abort', onAbort);
+        off?.();
         timer.abort(); // cancels the inner sleep if it is still pending
       };
       const wake = (): void => {
         finish();
         resolve();
       };
-      const onAbort = (): void => {
-        finish();
-        reject(signal?.reason);
-      };
       this.wakers.add(wake);
-      signal?.addEventListener('abort', onAbort, { once: true });
       clock.sleep(ms, timer.signal).then(wake, () => {});
     });
   }

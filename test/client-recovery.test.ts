@@ -126,6 +126,25 @@ describe('recovery through health probes', () => {
   });
 });
 
+describe('shared shutdown signal', () => {
+  it('keeps one abort listener while 20 requests wait out the open breaker, and ends them all on abort', async () => {
+    const { EventEmitter } = await import('node:events');
+    const { clock, server, client } = setup({ health: false });
+    server.state.up = false;
+    for (let i = 0; i < 3; i++) await client.fetch('/x', { retry: { maxRetries: 0 } }).catch(() => {});
+    expect(client.breaker?.state).toBe('open');
+    const shutdown = new AbortController();
+    const runs = Array.from({ length: 20 }, () => client.fetch('/x', { signal: shutdown.signal }).catch((e: unknown) => (e as Error).message));
+    await clock.advance(1_000);
+    expect(EventEmitter.getEventListeners(shutdown.signal, 'abort').length).toBeLessThanOrEqual(1);
+    shutdown.abort(new Error('shutting down'));
+    expect(new Set(await Promise.all(runs))).toEqual(new Set(['shutting down']));
+    expect(EventEmitter.getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+    client.close();
+    expect(clock.pending).toBe(0);
+  });
+});
+
 describe('breaker options', () => {
   it('uses a CircuitBreaker instance as given, shared by two clients', async () => {
     const clock = new FakeClock();

@@ -213,6 +213,22 @@ describe('ResilientClient.fetch', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('keeps one abort listener on a shutdown signal shared by 50 requests in flight (no MaxListenersExceededWarning)', async () => {
+    const { EventEmitter } = await import('node:events');
+    const clock = new FakeClock();
+    const fetch = scriptedFetch([{ status: 200, delayMs: 1_000 }], { clock, repeatLast: true });
+    const client = new ResilientClient({ baseUrl: BASE, fetch, clock, timeout: '5s' });
+    const shutdown = new AbortController();
+    const runs = Array.from({ length: 50 }, (_v, i) => client.fetch(`/t/${i}`, { signal: shutdown.signal }).then((r) => r.status));
+    await clock.advance(500);
+    expect(EventEmitter.getEventListeners(shutdown.signal, 'abort').length).toBeLessThanOrEqual(1);
+    await clock.advance(500);
+    expect(await Promise.all(runs)).toEqual(Array.from({ length: 50 }, () => 200));
+    expect(EventEmitter.getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+    client.close();
+    expect(clock.pending).toBe(0);
+  });
+
   it('counts elapsed time from the first attempt and records every call, successes too, in the budget', async () => {
     const clock = new FakeClock();
     const budget = new RetryBudget({ ratio: 0.5, minPerSecond: 0, window: '1m', clock });
