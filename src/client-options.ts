@@ -173,11 +173,3 @@ export function makeBreaker(
   if (sink !== undefined) o.onEvent = sink;
   return new CircuitBreaker(o);
 }
-
-/** @internal The global fetch, bound, resolved once. */
-export function globalFetch(): typeof fetch {
-  const f: unknown = globalThis.fetch;
-  if (typeof f !== 'function') throw new TypeError('steadfast: no global fetch in this runtime; pass ResilientClient({ fetch })');
-  return (f as typeof fetch).bind(globalThis);
-}
-

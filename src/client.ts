@@ -12,7 +12,6 @@ import { Deadlines } from './client-deadlines.js';
 import {
   DEFAULT_HEALTH_INTERVAL,
   DEFAULT_TIMEOUT,
-  globalFetch,
   healthOption,
   makeBreaker,
   makeHealth,
@@ -21,6 +20,7 @@ import {
   type ResilientClientOptions,
 } from './client-options.js';
 import { Recovery } from './client-recovery.js';
+import { globalFetch } from './health.js';
 import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod, parseJSON, resolveUrl, splitCredentials } from './client-request.js';
 import { ClientCounters, type ClientStats } from './client-stats.js';
 import { describeValue, functionOption, nameOption, positiveDuration } from './duration.js';
@@ -65,7 +65,7 @@ export class ResilientClient {
     this.baseUrl = baseUrlOption(o.baseUrl);
     const name = (this.name = nameOption('ResilientClient.name', o.name, 'client', { nonEmpty: true }));
     const clock = clockOption('ResilientClient.clock', o.clock);
-    const doFetch = functionOption('ResilientClient.fetch', o.fetch) ?? globalFetch();
+    const doFetch = functionOption('ResilientClient.fetch', o.fetch) ?? globalFetch('ResilientClient({ fetch })');
     const onEvent = functionOption('ResilientClient.onEvent', o.onEvent);
     const onUnauthorized = functionOption('ResilientClient.onUnauthorized', o.onUnauthorized);
     this.timeoutMs = positiveDuration('ResilientClient.timeout', o.timeout ?? DEFAULT_TIMEOUT, INFINITY_OK);

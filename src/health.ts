@@ -199,7 +199,7 @@ export function httpProbe(url: string | URL, o: HttpProbeOptions = {}): Probe {
   } catch {
     throw new TypeError(`steadfast: httpProbe.url must be an absolute URL; got ${JSON.stringify(safeUrl(String(url)))}`);
   }
-  const doFetch = functionOption('httpProbe.fetch', o.fetch) ?? globalFetch();
+  const doFetch = functionOption('httpProbe.fetch', o.fetch) ?? globalFetch('httpProbe(url, { fetch })');
   const expect = functionOption('httpProbe.expect', o.expect);
   const where = safeUrl(target);
   return async (signal: AbortSignal): Promise<void> => {
@@ -224,9 +224,10 @@ async function discardBody(response: Response): Promise<void> {
   }
 }
 
-function globalFetch(): typeof fetch {
+/** @internal The runtime's `fetch`, resolved once at the outer edge; `hint` says which option to pass instead. */
+export function globalFetch(hint: string): typeof fetch {
   const f: unknown = globalThis.fetch;
-  if (typeof f !== 'function') throw new TypeError('steadfast: no global fetch in this runtime; pass httpProbe(url, { fetch })');
+  if (typeof f !== 'function') throw new TypeError(`steadfast: no global fetch in this runtime; pass ${hint}`);
   // Browsers throw "Illegal invocation" when fetch is called detached from its global.
   return (f as typeof fetch).bind(globalThis);
 }
