@@ -6,6 +6,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
 import type { RetryBudget } from './budget.js';
 import type { Clock } from './clock.js';
 import type { ClientHeaders } from './client-call.js';
+import { headerRecord } from './client-request.js';
 import type { ClientCounters } from './client-stats.js';
 import { describeValue, positiveDuration, type Duration } from './duration.js';
 import { isObject } from './errors.js';
@@ -116,6 +117,10 @@ export function healthOption(value: ClientHealthOptions | false | undefined): He
 export interface HealthSetup {
   url: string;
   fetch: typeof fetch;
+  /** The client's own headers (fixed, lower-cased, or computed per probe): a health path behind auth must pass too. */
+  headers: Record<string, string> | (() => HeadersInit | Promise<HeadersInit>);
+  /** Basic credentials taken out of the base URL; an `authorization` header wins. */
+  authorization: string | undefined;
   clock: Clock;
   onEvent: EventSink | undefined;
   name: string;
@@ -125,8 +130,16 @@ export interface HealthSetup {
 /** @internal The client's health check: probes `url` with the client's fetch, counts probes, unref'd timers. */
 export function makeHealth(h: HealthSettings, o: HealthSetup): HealthCheck {
   const { clock, counters, onEvent } = o;
+  const { headers, authorization } = o;
+  // Probes carry what every request carries, so a health path behind the same auth answers 2xx.
+  const probeFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const own = typeof headers === 'function' ? headerRecord(await headers(), 'headers()') : headers;
+    const merged: Record<string, string> = { ...own, ...headerRecord(init?.headers, 'probe headers') };
+    if (authorization !== undefined && merged['authorization'] === undefined) merged['authorization'] = authorization;
+    return o.fetch(input, { ...init, headers: merged });
+  };
   return new HealthCheck({
-    probe: httpProbe(o.url, { fetch: o.fetch }),
+    probe: httpProbe(o.url, { fetch: probeFetch }),
     interval: h.intervalMs,
     timeout: h.timeoutMs,
     // Background probing must never keep a process alive on its own (waitUntilHealthy sleeps on this clock).

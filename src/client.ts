@@ -91,17 +91,18 @@ export class ResilientClient {
 
     const breaker = (this.breaker = makeBreaker(o.breaker, name, clock, onEvent));
     this.opensAtStart = breaker?.opens ?? 0;
+    const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
     const h = healthOption(o.health);
+    const healthTarget = h === undefined ? undefined : splitCredentials(resolveUrl(this.baseUrl, h.path));
     const health =
-      breaker === undefined || h === undefined
+      breaker === undefined || h === undefined || healthTarget === undefined
         ? undefined
-        : makeHealth(h, { url: splitCredentials(resolveUrl(this.baseUrl, h.path)).url, fetch: doFetch, clock, onEvent, name, counters: this.counters });
+        : makeHealth(h, { url: healthTarget.url, authorization: healthTarget.authorization, headers, fetch: doFetch, clock, onEvent, name, counters: this.counters });
     this.recovery =
       breaker === undefined
         ? undefined
         : new Recovery({ breaker, health, healthIntervalMs: h?.intervalMs ?? DEFAULT_HEALTH_INTERVAL, clock, counters: this.counters, onEvent, name });
 
-    const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
     this.deadlines = this.timeoutMs === Infinity ? undefined : new Deadlines(clock, this.timeoutMs);
     this.engine = {
       fetch: doFetch,

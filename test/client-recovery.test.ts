@@ -274,3 +274,54 @@ describe('secrets', () => {
     for (const secret of ['SECRET', 'pw', 'token']) expect(all).not.toContain(secret);
   });
 });
+
+describe('health probes carry the client headers', () => {
+  it("sends the client's computed headers and the base URL's credentials with each probe, and no event shows them", async () => {
+    const clock = new FakeClock();
+    const probes: Array<Record<string, string>> = [];
+    let up = false;
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input));
+      if (url.pathname === '/health') {
+        const headers = Object.fromEntries(new Headers(init?.headers));
+        probes.push(headers);
+        // A health path behind the same auth as the API: no token, no 2xx.
+        return new Response(up ? 'ok' : 'down', { status: headers['x-token'] === 'secret-token' ? (up ? 200 : 503) : 401 });
+      }
+      if (!up) throw refused();
+      return new Response('done');
+    }) as typeof globalThis.fetch;
+    const events: ResilienceEvent[] = [];
+    let tokenCalls = 0;
+    const client = new ResilientClient({
+      baseUrl: 'http://agent:pw-in-url@agent.test',
+      fetch,
+      clock,
+      headers: () => ({ 'X-Token': `secret-token`, 'X-Call': String(++tokenCalls) }),
+      retry: { backoff: constant(100, { jitter: 'none' }), maxRetries: 50 },
+      breaker: { failureThreshold: 3, openFor: '60s' },
+      health: { interval: '1s', timeout: '500ms' },
+      onEvent: (e) => events.push(e),
+    });
+    const done = client.fetch('/checkin');
+    await clock.advance(3_000);
+    up = true;
+    await clock.advance(1_000);
+    expect((await done).status).toBe(200);
+    expect(probes.length).toBeGreaterThanOrEqual(3);
+    for (const h of probes) {
+      expect(h['x-token']).toBe('secret-token');
+      expect(h['authorization']).toBe(`Basic ${btoa('agent:pw-in-url')}`);
+      expect(h['accept']).toBe('*/*');
+    }
+    // headers() is called afresh for every probe, as for every request.
+    expect(new Set(probes.map((h) => h['x-call'])).size).toBe(probes.length);
+    // Recovery came from a probe (long before the 60s openFor), and no secret reached an event.
+    expect(events.map((e) => e.type)).toContain('health_ok');
+    expect(clock.now()).toBeLessThan(60_000);
+    const text = JSON.stringify(events);
+    expect(text).not.toContain('secret-token');
+    expect(text).not.toContain('pw-in-url');
+    client.close();
+  });
+});
