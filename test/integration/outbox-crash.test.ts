@@ -128,7 +128,7 @@ describe('Outbox under kill -9', () => {
           const delay = 50 + Math.floor(seededRandom(seed)() * 250);
           const lines = await runChild({ OUTBOX_PATH: path, OUTBOX_SEED: String(seed), OUTBOX_RUN: String(seed) }, delay);
           printed.push(...lines);
-          // Every 4th run also simulates power loss mid-write (SIGKILL alone never splits a write()).
+          // Every 4th run also simulates power loss mid-write (a SIGKILL alone rarely splits a write, but can).
           if (seed % 4 === 0) await appendFile(path, '{"op":"put","key":"torn-by-power-loss","at":1,"payload":{"ru');
           await drain(path, events);
           checkDelivered(printed);
@@ -138,7 +138,9 @@ describe('Outbox under kill -9', () => {
       }),
     );
     const torn = events.filter((e) => e.type === 'outbox_torn').length;
-    expect(torn).toBe(5);
+    // The 5 simulated power losses, plus any write a kill happened to split: at most one tail per reopen.
+    expect(torn).toBeGreaterThanOrEqual(5);
+    expect(torn).toBeLessThanOrEqual(20);
     expect(received.some((r) => r.key === 'torn-by-power-loss')).toBe(false);
     console.info(`outbox crash test: ${total} keys printed over 20 kills, ${received.length} deliveries, ${torn} torn tails repaired`);
   }, 40_000);
