@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { constant, exponential, schedule } from '../src/backoff.js';
 import type { Clock, SleepOptions } from '../src/clock.js';
-import type { EventOf, ResilienceEvent } from '../src/events.js';
 import { FakeClock } from '../src/fake-clock.js';
 import { HealthCheck, httpProbe, type Probe } from '../src/health.js';
+import { collect, ofType } from './events-helper.js';
 
 const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' });
 
@@ -21,12 +21,6 @@ function scripted(clock: FakeClock, outcomes: ('ok' | 'fail' | 'hang')[], ms = 0
   return { calls, probe };
 }
 
-function collect() {
-  const events: ResilienceEvent[] = [];
-  return { events, sink: (e: ResilienceEvent) => void events.push(e) };
-}
-const ofType = <T extends ResilienceEvent['type']>(events: ResilienceEvent[], type: T): EventOf<T>[] =>
-  events.filter((e): e is EventOf<T> => e.type === type);
 
 describe('HealthCheck.check', () => {
   it('passes, becomes healthy and emits health_ok with the latency in ms', async () => {

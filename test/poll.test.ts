@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { constant, delays, exponential, schedule, type Backoff } from '../src/backoff.js';
 import { BrokenCircuitError, HttpError } from '../src/errors.js';
-import type { EventOf, ResilienceEvent } from '../src/events.js';
 import { FakeClock } from '../src/fake-clock.js';
 import { poll, pollDefaults } from '../src/poll.js';
+import { collect, ofType } from './events-helper.js';
 
 type Outcome = 'ok' | (() => unknown);
 
@@ -21,12 +21,6 @@ function scripted(clock: FakeClock, outcomes: Outcome[] = []) {
 const fail = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8080'), { code: 'ECONNREFUSED' });
 const noJitter: Backoff = exponential({ initial: '1s', max: '8s', jitter: 'none' });
 
-function collect() {
-  const events: ResilienceEvent[] = [];
-  return { events, sink: (e: ResilienceEvent) => void events.push(e) };
-}
-const ofType = <T extends ResilienceEvent['type']>(events: ResilienceEvent[], type: T): EventOf<T>[] =>
-  events.filter((e): e is EventOf<T> => e.type === type);
 
 describe('poll', () => {
   it('runs the task at once, then every interval after each success', async () => {
