@@ -5,23 +5,8 @@ import { systemClock } from '../src/clock.js';
 import { FakeClock } from '../src/fake-clock.js';
 import { poll } from '../src/poll.js';
 import { withRetry } from '../src/retry.js';
+import { watchListeners } from './signal-listeners.js';
 
-/** Counts the abort listeners currently on `signal` by wrapping its add/remove methods. */
-function countListeners(signal: AbortSignal): { now: () => number; most: () => number } {
-  let live = 0;
-  let most = 0;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((type: string, listener: EventListener, o?: AddEventListenerOptions) => {
-    if (type === 'abort') most = Math.max(most, ++live);
-    add(type, listener, o);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((type: string, listener: EventListener, o?: EventListenerOptions) => {
-    if (type === 'abort') live--;
-    remove(type, listener, o);
-  }) as typeof signal.removeEventListener;
-  return { now: () => live, most: () => most };
-}
 
 const warnings: Error[] = [];
 const onWarning = (w: Error): void => void warnings.push(w);
@@ -37,7 +22,7 @@ const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 describe('onAbort: one listener per shared signal', () => {
   it('runs every subscriber once on abort, through a single listener that is then gone', () => {
     const controller = new AbortController();
-    const listeners = countListeners(controller.signal);
+    const listeners = watchListeners(controller.signal);
     const ran: number[] = [];
     for (let i = 0; i < 50; i++) onAbort(controller.signal, () => ran.push(i));
     expect(listeners.most()).toBe(1);
@@ -48,17 +33,17 @@ describe('onAbort: one listener per shared signal', () => {
 
   it('removes the listener when the last subscriber leaves, and adds a new one for the next', () => {
     const controller = new AbortController();
-    const listeners = countListeners(controller.signal);
+    const listeners = watchListeners(controller.signal);
     const offs = [onAbort(controller.signal, () => {}), onAbort(controller.signal, () => {})];
-    expect(listeners.now()).toBe(1);
+    expect(listeners.live()).toBe(1);
     offs[0]?.();
-    expect(listeners.now()).toBe(1);
+    expect(listeners.live()).toBe(1);
     offs[1]?.();
-    expect(listeners.now()).toBe(0);
+    expect(listeners.live()).toBe(0);
     offs[1]?.(); // twice is harmless
     const ran: string[] = [];
     onAbort(controller.signal, () => ran.push('late'));
-    expect(listeners.now()).toBe(1);
+    expect(listeners.live()).toBe(1);
     controller.abort();
     expect(ran).toEqual(['late']);
   });
@@ -93,19 +78,19 @@ describe('onAbort: one listener per shared signal', () => {
 describe('a shutdown signal shared by many concurrent calls (regression: MaxListenersExceededWarning past ten)', () => {
   it('1,000 concurrent runWithSignal calls keep one listener on it, none after they settle, and warn nothing', async () => {
     const controller = new AbortController();
-    const listeners = countListeners(controller.signal);
+    const listeners = watchListeners(controller.signal);
     const clock = new FakeClock();
     const runs = Array.from({ length: 1_000 }, (_, i) => runWithSignal(async () => i, { signal: controller.signal, timeoutMs: 5_000, clock }));
     expect(listeners.most()).toBe(1);
     expect(await Promise.all(runs)).toHaveLength(1_000);
-    expect(listeners.now()).toBe(0);
+    expect(listeners.live()).toBe(0);
     await nextTick();
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
   });
 
   it('one abort rejects every one of 200 concurrent withRetry calls with its reason, at once', async () => {
     const controller = new AbortController();
-    const listeners = countListeners(controller.signal);
+    const listeners = watchListeners(controller.signal);
     const clock = new FakeClock();
     const calls = Array.from({ length: 200 }, () =>
       withRetry(() => new Promise<never>(() => {}), { signal: controller.signal, clock }).catch((e: unknown) => e),
@@ -119,7 +104,7 @@ describe('a shutdown signal shared by many concurrent calls (regression: MaxList
 
   it('100 real sleeps and 20 pollers sharing one signal keep one listener on it between them, and warn nothing', async () => {
     const controller = new AbortController();
-    const listeners = countListeners(controller.signal);
+    const listeners = watchListeners(controller.signal);
     const sleeps = Array.from({ length: 100 }, () => systemClock.sleep(1, controller.signal));
     const clock = new FakeClock();
     const pollers = Array.from({ length: 20 }, () => poll(async () => {}, { interval: '1s', signal: controller.signal, clock }));
@@ -128,7 +113,7 @@ describe('a shutdown signal shared by many concurrent calls (regression: MaxList
     controller.abort();
     await Promise.all(pollers.map((p) => p.stop()));
     expect(pollers.every((p) => p.state === 'stopped')).toBe(true);
-    expect(listeners.now()).toBe(0);
+    expect(listeners.live()).toBe(0);
     await nextTick();
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/fake-clock.js';
 import { seededRandom } from '../src/random.js';
+import { watchListeners } from './signal-listeners.js';
 
 describe('FakeClock: time and randomness', () => {
   it('starts at 0 (or the given now) and only moves when told', async () => {
@@ -167,22 +168,12 @@ describe('FakeClock: sleep and abort', () => {
   it('a sleep that fires removes its abort listener', async () => {
     const clock = new FakeClock();
     const controller = new AbortController();
-    let added = 0;
-    let removed = 0;
-    const add = controller.signal.addEventListener.bind(controller.signal);
-    const remove = controller.signal.removeEventListener.bind(controller.signal);
-    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => {
-      added++;
-      add(...args);
-    }) as typeof add;
-    controller.signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
-      removed++;
-      remove(...args);
-    }) as typeof remove;
+    const listeners = watchListeners(controller.signal);
     const done = clock.sleep(100, controller.signal);
+    expect(listeners.live()).toBe(1);
     await clock.advance(100);
     await done;
-    expect([added, removed]).toEqual([1, 1]);
+    expect([listeners.most(), listeners.live()]).toEqual([1, 0]); // one added, and removed when the timer fired
   });
 
   it('settle lets promise callbacks run without moving time', async () => {

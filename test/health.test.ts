@@ -4,6 +4,7 @@ import type { Clock, SleepOptions } from '../src/clock.js';
 import { FakeClock } from '../src/fake-clock.js';
 import { HealthCheck, httpProbe, type Probe } from '../src/health.js';
 import { collect, ofType } from './events-helper.js';
+import { watchListeners } from './signal-listeners.js';
 
 const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' });
 
@@ -217,15 +218,11 @@ describe('HealthCheck.waitUntilHealthy', () => {
     const { probe } = scripted(clock, ['fail', 'hang', 'ok'], 5);
     const health = new HealthCheck({ probe, clock, timeout: '1s' });
     const ac = new AbortController();
-    let listeners = 0;
-    const add = ac.signal.addEventListener.bind(ac.signal);
-    const remove = ac.signal.removeEventListener.bind(ac.signal);
-    ac.signal.addEventListener = ((...a: Parameters<typeof add>) => (listeners++, add(...a))) as typeof add;
-    ac.signal.removeEventListener = ((...a: Parameters<typeof remove>) => (listeners--, remove(...a))) as typeof remove;
+    const listeners = watchListeners(ac.signal);
     const waiting = health.waitUntilHealthy({ signal: ac.signal, backoff: constant('1s') });
     await clock.runAll();
     await waiting;
-    expect(listeners).toBe(0);
+    expect(listeners.live()).toBe(0);
     expect(clock.pending).toBe(0);
   });
 

@@ -4,6 +4,7 @@ import { BrokenCircuitError, HttpError } from '../src/errors.js';
 import { FakeClock } from '../src/fake-clock.js';
 import { poll, pollDefaults } from '../src/poll.js';
 import { collect, ofType } from './events-helper.js';
+import { watchListeners } from './signal-listeners.js';
 
 type Outcome = 'ok' | (() => unknown);
 
@@ -280,16 +281,12 @@ describe('poll', () => {
   it('leaves no listener on the caller signal once stopped', async () => {
     const clock = new FakeClock();
     const ac = new AbortController();
-    let listeners = 0;
-    const add = ac.signal.addEventListener.bind(ac.signal);
-    const remove = ac.signal.removeEventListener.bind(ac.signal);
-    ac.signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners++, add(...args))) as typeof add;
-    ac.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners--, remove(...args))) as typeof remove;
+    const listeners = watchListeners(ac.signal);
     const { task } = scripted(clock, [fail, 'ok', fail]);
     const poller = poll(task, { interval: '1s', backoff: noJitter, clock, signal: ac.signal });
     await clock.advance(5_000);
     await poller.stop();
-    expect(listeners).toBe(0);
+    expect(listeners.live()).toBe(0);
   });
 
   it('keeps going when the event sink throws or a custom backoff throws', async () => {

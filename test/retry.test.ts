@@ -9,6 +9,7 @@ import { BrokenCircuitError, HttpError } from '../src/errors.js';
 import type { EventOf, ResilienceEvent } from '../src/events.js';
 import { FakeClock } from '../src/fake-clock.js';
 import { withRetry, type RetryOptions } from '../src/retry.js';
+import { watchListeners } from './signal-listeners.js';
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -406,27 +407,6 @@ describe('withRetry: an open breaker makes it wait for the half-open', () => {
   });
 });
 
-/** Counts the live listeners on a signal by wrapping its add/removeEventListener (once-listeners drop when fired). */
-function countListeners(signal: AbortSignal): () => number {
-  const live = new Map<unknown, EventListener>();
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((type: string, listener: EventListener, options?: AddEventListenerOptions) => {
-    const once = options?.once === true;
-    const wrapped: EventListener = (event) => {
-      if (once) live.delete(listener);
-      listener(event);
-    };
-    live.set(listener, wrapped);
-    add(type, wrapped, options);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((type: string, listener: EventListener) => {
-    const wrapped = live.get(listener);
-    live.delete(listener);
-    if (wrapped !== undefined) remove(type, wrapped);
-  }) as typeof signal.removeEventListener;
-  return () => live.size;
-}
 
 describe('withRetry: the caller’s signal', () => {
   it('refuses a signal that is not an AbortSignal before calling fn, naming the option', async () => {
@@ -450,7 +430,7 @@ describe('withRetry: the caller’s signal', () => {
   ])('an abort during an attempt (%s) rejects at once with signal.reason, leaving nothing behind', async (_label, extra) => {
     const clock = new FakeClock();
     const controller = new AbortController();
-    const listeners = countListeners(controller.signal);
+    const listeners = watchListeners(controller.signal).live;
     const fn = vi.fn(() => new Promise<never>(() => {})); // ignores its signal
     let settled: unknown = 'pending';
     const done = withRetry(fn, { clock, signal: controller.signal, ...extra }).catch((e: unknown) => (settled = e));
@@ -470,7 +450,7 @@ describe('withRetry: the caller’s signal', () => {
   it('an abort during a sleep rejects at once with signal.reason, with no further attempt, listener or timer', async () => {
     const clock = new FakeClock();
     const controller = new AbortController();
-    const listeners = countListeners(controller.signal);
+    const listeners = watchListeners(controller.signal).live;
     const { fn } = scripted(clock, [http(503)]);
     const { events, onEvent } = sink();
     let settled: unknown = 'pending';
@@ -493,7 +473,7 @@ describe('withRetry: the caller’s signal', () => {
   it('leaves no listener behind after a success, a permanent error or exhausted retries', async () => {
     const clock = new FakeClock();
     const controller = new AbortController();
-    const listeners = countListeners(controller.signal);
+    const listeners = watchListeners(controller.signal).live;
     const signal = controller.signal;
     await play(clock, withRetry(async () => 1, { clock, signal }));
     await play(clock, withRetry(scripted(clock, [http(404)]).fn, { clock, signal }));
@@ -629,7 +609,7 @@ describe('withRetry: properties', () => {
       fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 60_000 }), async (ds, t) => {
         const clock = new FakeClock();
         const controller = new AbortController();
-        const listeners = countListeners(controller.signal);
+        const listeners = watchListeners(controller.signal).live;
         const errors: HttpError[] = [];
         const fn = vi.fn(async () => {
           const e = http(503);
