@@ -30,7 +30,7 @@ export const backoffFlags: FlagSpec = {
 const KINDS = ['exponential', 'linear', 'constant', 'schedule'] as const;
 
 /** Parses `--jitter none|full|equal|decorrelated|<fraction>`. */
-export function jitterFlag(args: ParsedArgs): Jitter | undefined {
+function jitterFlag(args: ParsedArgs): Jitter | undefined {
   const raw = args.values.get('jitter');
   if (raw === undefined) return undefined;
   if (raw === 'none' || raw === 'full' || raw === 'equal' || raw === 'decorrelated') return raw;
@@ -126,7 +126,7 @@ const TOP = 1 - 2 ** -53;
  * Walks the backoff three times with the same formulas: with the seed (the sample), with every draw
  * at 0 and with every draw at its top (the bounds; every jitter is monotonic in its draw).
  */
-export function scheduleRows(backoff: Backoff, retries: number, seed: number): ScheduleRow[] {
+function scheduleRows(backoff: Backoff, retries: number, seed: number): ScheduleRow[] {
   const random = seededRandom(seed);
   let s = backoff.first(random);
   let lo = backoff.first(() => 0);

@@ -72,7 +72,7 @@ const simulateFlags = {
 } as const;
 
 /** The policies a command line asks for, in order. */
-export function policiesFromArgs(args: ParsedArgs): FleetPolicy[] {
+function policiesFromArgs(args: ParsedArgs): FleetPolicy[] {
   const names = args.booleans.has('compare') ? Object.keys(fleetPresets) : (args.values.get('policy')?.split(',') ?? []);
   const out = names.map((raw) => {
     const p = fleetPresets[raw.trim()];
@@ -112,7 +112,7 @@ function budgetFlag(args: ParsedArgs): FleetPolicy['budget'] {
 }
 
 /** Fleet options common to every policy of a run. */
-export function fleetOptionsFromArgs(args: ParsedArgs): Omit<FleetOptions, 'policy'> {
+function fleetOptionsFromArgs(args: ParsedArgs): Omit<FleetOptions, 'policy'> {
   const o: Omit<FleetOptions, 'policy'> = {};
   const put = <K extends keyof typeof o>(key: K, value: (typeof o)[K] | undefined): void => {
     if (value !== undefined) o[key] = value;

@@ -19,7 +19,7 @@ export const DEFAULT_TIMEOUT = 10_000;
 /** @internal */
 export const DEFAULT_HEALTH_INTERVAL = 5_000;
 /** @internal */
-export const DEFAULT_HEALTH_TIMEOUT = 5_000;
+const DEFAULT_HEALTH_TIMEOUT = 5_000;
 
 /**
  * Health probing while the breaker is open.

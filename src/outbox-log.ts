@@ -38,7 +38,7 @@ export async function replaceFile(path: string, text: string): Promise<void> {
 }
 
 /** Makes a rename or a new file durable. Some platforms can't open directories: best effort there. */
-export async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string): Promise<void> {
   let fh: FileHandle | undefined;
   try {
     fh = await open(dir, 'r');
