@@ -26,7 +26,7 @@ export default defineConfig([
   },
   {
     // The bin: ESM only, since it runs as a program, never as a dependency.
-    entry: { cli: 'src/cli.ts' },
+    entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     platform: 'node',
     target: 'node20',

@@ -5,9 +5,9 @@
 // server-up never exceeds capacity, and the last agent is back within 3× the floor N/C.
 // Run: npx tsx scripts/choose-poll-defaults.ts [--seeds 5]
 import { pathToFileURL } from 'node:url';
-import { exponential, type Jitter } from '../src/backoff.js';
-import { simulateFleet, type FailureMode, type FleetPolicy } from '../src/fleet.js';
-import { pollDefaults } from '../src/poll.js';
+import { exponential, type Jitter } from '../src/core/backoff.js';
+import { simulateFleet, type FailureMode, type FleetPolicy } from '../src/cli/fleet.js';
+import { pollDefaults } from '../src/policies/poll.js';
 
 /** One candidate: exponential `initial..max` with `jitter`, interval jitter ±10%. */
 export interface Candidate {

@@ -2,12 +2,12 @@
 // and the picture docs/simulate.svg. Run: npx tsx scripts/simulate-table.ts
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { delays, exponential } from '../src/backoff.js';
-import { fleetPresets, resultTable } from '../src/cli-simulate.js';
-import { formatDuration } from '../src/duration.js';
-import { simulateFleet, type FailureMode, type FleetResult } from '../src/fleet.js';
-import { renderFleetSvg } from '../src/fleet-svg.js';
-import { seededRandom } from '../src/random.js';
+import { delays, exponential } from '../src/core/backoff.js';
+import { fleetPresets, resultTable } from '../src/cli/simulate.js';
+import { formatDuration } from '../src/core/duration.js';
+import { simulateFleet, type FailureMode, type FleetResult } from '../src/cli/fleet.js';
+import { renderFleetSvg } from '../src/cli/fleet-svg.js';
+import { seededRandom } from '../src/core/random.js';
 import { candidateTable } from './choose-poll-defaults.js';
 
 const root = join(import.meta.dirname, '..');

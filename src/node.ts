@@ -1,7 +1,7 @@
 // steadfast/node: what needs Node (the file-backed Outbox). Explicit export list, no logic.
 
 // outbox
-export { Outbox } from './outbox.js';
-export { OutboxFullError, OutboxStoppedError } from './outbox-options.js';
-export type { JsonValue, OutboxItem, OutboxOptions, OutboxSend, OutboxBreaker } from './outbox-options.js';
-export { OutboxFileError } from './outbox-file.js';
+export { Outbox } from './outbox/outbox.js';
+export { OutboxFullError, OutboxStoppedError } from './outbox/options.js';
+export type { JsonValue, OutboxItem, OutboxOptions, OutboxSend, OutboxBreaker } from './outbox/options.js';
+export { OutboxFileError } from './outbox/file.js';

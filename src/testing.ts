@@ -1,11 +1,11 @@
 // steadfast/testing: virtual time and scripted fakes for users' unit tests. Explicit export list, no logic.
 
-export { FakeClock } from './fake-clock.js';
-export type { FakeClockOptions } from './fake-clock.js';
-export { seededRandom } from './random.js';
+export { FakeClock } from './testing/fake-clock.js';
+export type { FakeClockOptions } from './testing/fake-clock.js';
+export { seededRandom } from './core/random.js';
 
 // scriptedFetch, simulate (rank 5)
-export { scriptedFetch } from './scripted-fetch.js';
-export type { ScriptedFetch, ScriptStep, RecordedCall, ScriptedFetchOptions } from './scripted-fetch.js';
-export { simulate } from './simulate.js';
-export type { SimulatedOutcome, SimulatedAttempt, SimulationResult } from './simulate.js';
+export { scriptedFetch } from './testing/scripted-fetch.js';
+export type { ScriptedFetch, ScriptStep, RecordedCall, ScriptedFetchOptions } from './testing/scripted-fetch.js';
+export { simulate } from './testing/simulate.js';
+export type { SimulatedOutcome, SimulatedAttempt, SimulationResult } from './testing/simulate.js';

@@ -1,6 +1,6 @@
 /**
- * Holds the layout of STYLE.md: a file imports only its own rank or lower, no import cycles,
- * only clock.ts touches real time, timers and Math.random, and only the Node entries import node:*.
+ * Holds the layout of STYLE.md: component folders import only lower folders, no import cycles,
+ * only core/clock.ts touches real time, timers and Math.random, and only the Node entries import node:*.
  * Parsed with the TypeScript compiler, so comments and strings never count.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,64 +11,41 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Rank of each module (file name without `.ts`). A file named `<key>-<anything>` takes the rank of
- * the longest matching key (`outbox-file` → outbox, `breaker-state` → breaker). Any other file is
- * rank 5. Add new concepts here.
+ * The components, lowest first (STYLE.md): a folder imports only from folders of a lower rank
+ * (core ← breaker ← policies ← client ← outbox, postgres, telemetry, testing, cli ← entries),
+ * never sideways. Files inside one folder import each other freely, without cycles.
  */
-const RANKS: Readonly<Record<string, number>> = {
-  // rank 0: pure, no time, no I/O
-  duration: 0,
-  errors: 0,
-  backoff: 0,
-  classify: 0,
-  'http-date': 0,
-  window: 0,
-  events: 0,
-  random: 0,
-  // rank 1: the only real clock, and what is built on the Clock interface alone
-  clock: 1,
-  abort: 1,
-  'fake-clock': 1,
-  // rank 2: state; time only through a given Clock
-  breaker: 2,
-  budget: 2,
-  registry: 2,
-  // rank 3: effects through Clock and injected fetch/streams; fleet = pure simulation helpers for the CLI
-  retry: 3,
-  health: 3,
-  poll: 3,
-  log: 3,
-  fleet: 3,
-  // rank 4: composition around fetch
-  client: 4,
-  // rank 5: entries and Node-only code
-  index: 5,
-  testing: 5,
-  node: 5,
-  outbox: 5,
-  cli: 5,
+const FOLDER_RANKS: Readonly<Record<string, number>> = {
+  core: 0, // pure, or the one clock
+  breaker: 1, // state; time only through a given Clock
+  policies: 2, // retry engine, budget, bulkhead, poll, health, log: effects through Clock
+  client: 3, // composition around fetch
+  outbox: 4, // leaves: they may build on everything below, never on each other
+  postgres: 4,
+  telemetry: 4,
+  testing: 4,
+  cli: 4,
 };
-const DEFAULT_RANK = 5;
-/** Modules allowed to import `node:*` (and bare Node built-ins), by the same prefix rule. */
-const NODE_ALLOWED = ['outbox', 'node', 'cli'];
+/** Entry files (directly under src/): explicit export lists, no logic (STYLE habit 8). */
+const ENTRIES = ['index', 'testing', 'node', 'postgres', 'otel'];
+const ENTRY_RANK = 5;
+/** Where Node built-ins may be imported: the file outbox, the CLI and the Node entries. */
+const NODE_ALLOWED = ['outbox', 'cli', 'node', 'postgres'];
 /** The only module allowed to name the real clock, timers and Math.random. */
-const CLOCK_MODULE = 'clock';
-/** Entry files: explicit export lists, no logic (STYLE habit 8). */
-const ENTRIES = ['index', 'testing', 'node'];
+const CLOCK_MODULE = 'core/clock';
 
-const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
-
-/** The key in `table` that governs `module`: exact name, else the longest `<key>-` prefix. */
-function governingKey(module: string, keys: readonly string[]): string | undefined {
-  const base = module.split('/')[0] as string;
-  if (keys.includes(base)) return base;
-  return keys.filter((k) => base.startsWith(`${k}-`)).sort((a, b) => b.length - a.length)[0];
+/** The component of a module (`client/call` → client), or the entry name for top-level files. */
+function folderOf(module: string): string {
+  return module.split('/')[0] as string;
 }
 
 function rankOf(module: string): number {
-  const key = governingKey(module, Object.keys(RANKS));
-  return key === undefined ? DEFAULT_RANK : (RANKS[key] as number);
+  if (!module.includes('/')) return ENTRIES.includes(module) ? ENTRY_RANK : -1;
+  return FOLDER_RANKS[folderOf(module)] ?? -1;
 }
+
+const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+
 
 interface ImportRef {
   specifier: string;
@@ -77,7 +54,7 @@ interface ImportRef {
 
 interface SourceInfo {
   module: string; // path under src without `.ts`, e.g. "retry" or "outbox/file"
-  file: string; // "src/retry.ts"
+  file: string; // "src/policies/retry.ts"
   ast: ts.SourceFile;
   imports: ImportRef[];
 }
@@ -225,22 +202,24 @@ const sources = load();
 const known = new Set(sources.map((s) => s.module));
 
 describe('architecture (STYLE.md): the picture stays true', () => {
-  it('finds the source files', () => {
-    for (const module of ['duration', 'backoff', 'classify', 'errors', 'events', 'clock', 'index']) expect(known).toContain(module);
+  it('finds the source files, each in a known component folder or an entry', () => {
+    for (const module of ['core/duration', 'core/backoff', 'policies/retry', 'client/client', 'outbox/outbox', 'index']) expect(known).toContain(module);
+    const stray = sources.filter((s) => rankOf(s.module) < 0).map((s) => s.file);
+    expect(stray, `files outside the component folders (STYLE.md):\n${stray.join('\n')}`).toEqual([]);
   });
 
-  it('ranks files by name, including prefixes and unlisted files', () => {
-    expect([rankOf('backoff'), rankOf('clock'), rankOf('fake-clock'), rankOf('breaker-state'), rankOf('fleet')]).toEqual([0, 1, 1, 2, 3]);
-    expect([rankOf('client-body'), rankOf('outbox-file'), rankOf('cli-args'), rankOf('scripted-fetch'), rankOf('cliche')]).toEqual([4, 5, 5, 5, 5]);
+  it('ranks modules by folder', () => {
+    expect(['core/x', 'breaker/x', 'policies/x', 'client/x', 'outbox/x', 'cli/x', 'index', 'misc/x', 'stray'].map(rankOf)).toEqual([0, 1, 2, 3, 4, 4, 5, -1, -1]);
   });
 
-  it('a file imports only files of its own rank or lower', () => {
+  it('a folder imports only from folders below it, never sideways into another component', () => {
     const violations: string[] = [];
     for (const s of sources) {
       for (const ref of s.imports.filter((r) => isRelative(r.specifier))) {
         const target = resolve(s.module, ref.specifier, known);
-        if (rankOf(target) > rankOf(s.module)) {
-          violations.push(`${s.file}:${ref.line} (rank ${rankOf(s.module)}) imports '${ref.specifier}' = src/${target}.ts (rank ${rankOf(target)})`);
+        const same = s.module.includes('/') && folderOf(s.module) === folderOf(target);
+        if (!same && rankOf(target) >= rankOf(s.module)) {
+          violations.push(`${s.file}:${ref.line} (${folderOf(s.module)}, rank ${rankOf(s.module)}) imports '${ref.specifier}' = src/${target}.ts (rank ${rankOf(target)})`);
         }
       }
     }
@@ -281,13 +260,13 @@ describe('architecture (STYLE.md): the picture stays true', () => {
     expect(findCycles(graph).sort()).toEqual(['src/a.ts -> src/b.ts -> src/c.ts -> src/a.ts', 'src/d.ts -> src/d.ts']);
   });
 
-  it('only outbox*, node and cli* import node:* modules, and no src file imports a package (zero runtime dependencies)', () => {
+  it('only outbox/, cli/ and the node entries import node:* modules, and no src file imports a package (zero runtime dependencies)', () => {
     const violations: string[] = [];
     for (const s of sources) {
-      const nodeAllowed = governingKey(s.module, NODE_ALLOWED) !== undefined;
+      const nodeAllowed = NODE_ALLOWED.includes(folderOf(s.module));
       for (const ref of s.imports.filter((r) => !isRelative(r.specifier))) {
         if (isNodeBuiltin(ref.specifier)) {
-          if (!nodeAllowed) violations.push(`${s.file}:${ref.line} imports '${ref.specifier}', but only outbox*, node and cli* may use Node built-ins`);
+          if (!nodeAllowed) violations.push(`${s.file}:${ref.line} imports '${ref.specifier}', but only outbox/, cli/ and the node entries may use Node built-ins`);
         } else {
           violations.push(`${s.file}:${ref.line} imports the package '${ref.specifier}'; steadfast has zero runtime dependencies`);
         }
@@ -296,7 +275,7 @@ describe('architecture (STYLE.md): the picture stays true', () => {
     expect(violations, violations.join('\n')).toEqual([]);
   });
 
-  it(`only ${CLOCK_MODULE}.ts names Date.now, new Date(), performance.now, setTimeout, setInterval, setImmediate or Math.random`, () => {
+  it(`only src/${CLOCK_MODULE}.ts names Date.now, new Date(), performance.now, setTimeout, setInterval, setImmediate or Math.random`, () => {
     const violations: string[] = [];
     for (const s of sources.filter((x) => x.module !== CLOCK_MODULE)) {
       for (const use of clockUses(s.ast)) violations.push(`${s.file} uses ${use}; take a Clock instead`);

@@ -1,5 +1,5 @@
 /** Test helpers for recording the events a component emits. */
-import type { EventOf, ResilienceEvent, EventSink } from '../src/events.js';
+import type { EventOf, ResilienceEvent, EventSink } from '../src/core/events.js';
 
 /** A sink that keeps every event it receives. */
 export function collect(): { events: ResilienceEvent[]; sink: EventSink } {

@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Outbox } from '../../src/outbox.js';
+import { Outbox } from '../../src/outbox/outbox.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'steadfast-outbox-bench-'));
 const payload = { type: 'job_finished', jobId: 'j-000123', ok: true, durationMs: 1234, host: 'agent-17.example' };

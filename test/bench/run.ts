@@ -45,9 +45,9 @@ async function bundle(entry: string, name: string): Promise<string> {
 const steadfastUrl = await bundle(here('./steadfast.ts'), 'steadfast');
 const sf = (await import(steadfastUrl)) as Steadfast;
 // The client is measured if it loads; a missing or broken client.ts costs only its own suite.
-const client: ClientModule | string = await bundle(here('../../src/client.ts'), 'client').then(
+const client: ClientModule | string = await bundle(here('../../src/client/client.ts'), 'client').then(
   async (url) => (await import(url)) as ClientModule,
-  (error: unknown) => `src/client.ts could not be loaded: ${String(error).split('\n')[0]}`,
+  (error: unknown) => `src/client/client.ts could not be loaded: ${String(error).split('\n')[0]}`,
 );
 
 const cpuRounds: RunOptions = quick ? { rounds: 60, warmupRounds: 15, batchMs: 2 } : { rounds: 1_000, warmupRounds: 50, batchMs: 2 };

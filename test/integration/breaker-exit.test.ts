@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const N = 10_000;
-const breakerUrl = pathToFileURL(resolve(import.meta.dirname, '../../src/breaker.ts')).href;
+const breakerUrl = pathToFileURL(resolve(import.meta.dirname, '../../src/breaker/breaker.ts')).href;
 
 // Runs in a child node process: 10,000 breakers used once each (some opened by failures), heap
 // measured after gc, then the script ends and the process must exit on its own.

@@ -5,10 +5,10 @@
  * 400 means the server refused the report for good and the daemon falls back at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { schedule } from '../../src/backoff.js';
-import { isTransient } from '../../src/classify.js';
-import { ResilientClient } from '../../src/client.js';
-import { HttpError } from '../../src/errors.js';
+import { schedule } from '../../src/core/backoff.js';
+import { isTransient } from '../../src/core/classify.js';
+import { ResilientClient } from '../../src/client/client.js';
+import { HttpError } from '../../src/core/errors.js';
 import { fastForwardClock } from './helpers/fast-forward-clock.js';
 import { startServer, type Handler, type TestServer } from './helpers/http-server.js';
 

@@ -1,9 +1,9 @@
 import { afterEach, expect, it } from 'vitest';
-import { exponential } from '../../src/backoff.js';
-import { ResilientClient } from '../../src/client.js';
-import type { EventOf, ResilienceEvent } from '../../src/events.js';
-import { textLines } from '../../src/log.js';
-import { poll } from '../../src/poll.js';
+import { exponential } from '../../src/core/backoff.js';
+import { ResilientClient } from '../../src/client/client.js';
+import type { EventOf, ResilienceEvent } from '../../src/core/events.js';
+import { textLines } from '../../src/policies/log.js';
+import { poll } from '../../src/policies/poll.js';
 import { startChildServer, type ChildServer } from './helpers/child-server.js';
 
 let server: ChildServer | undefined;

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { constant } from '../../src/backoff.js';
-import { isTransient } from '../../src/classify.js';
-import { ResilientClient, type ResilientClientOptions } from '../../src/client.js';
-import { HttpError } from '../../src/errors.js';
-import type { ResilienceEvent } from '../../src/events.js';
-import { textLines } from '../../src/log.js';
+import { constant } from '../../src/core/backoff.js';
+import { isTransient } from '../../src/core/classify.js';
+import { ResilientClient, type ResilientClientOptions } from '../../src/client/client.js';
+import { HttpError } from '../../src/core/errors.js';
+import type { ResilienceEvent } from '../../src/core/events.js';
+import { textLines } from '../../src/policies/log.js';
 import { fastForwardClock } from './helpers/fast-forward-clock.js';
 import { freePort, startServer, type Handler, type TestServer } from './helpers/http-server.js';
 

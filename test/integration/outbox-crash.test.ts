@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { constant } from '../../src/backoff.js';
-import type { ResilienceEvent } from '../../src/events.js';
-import { HttpError } from '../../src/errors.js';
-import { Outbox } from '../../src/outbox.js';
-import { seededRandom } from '../../src/random.js';
+import { constant } from '../../src/core/backoff.js';
+import type { ResilienceEvent } from '../../src/core/events.js';
+import { HttpError } from '../../src/core/errors.js';
+import { Outbox } from '../../src/outbox/outbox.js';
+import { seededRandom } from '../../src/core/random.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHILD = join(ROOT, 'test', 'integration', 'fixtures', 'outbox-child.ts');

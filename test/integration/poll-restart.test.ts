@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exponential } from '../../src/backoff.js';
-import { systemClock } from '../../src/clock.js';
-import { HttpError } from '../../src/errors.js';
-import type { EventOf, ResilienceEvent } from '../../src/events.js';
-import { HealthCheck, httpProbe } from '../../src/health.js';
-import { poll, type Poller } from '../../src/poll.js';
+import { exponential } from '../../src/core/backoff.js';
+import { systemClock } from '../../src/core/clock.js';
+import { HttpError } from '../../src/core/errors.js';
+import type { EventOf, ResilienceEvent } from '../../src/core/events.js';
+import { HealthCheck, httpProbe } from '../../src/policies/health.js';
+import { poll, type Poller } from '../../src/policies/poll.js';
 
 /** Starts an HTTP server on 127.0.0.1 (port 0 picks a free one) that answers 200 to everything. */
 function serve(port = 0): Promise<Server> {

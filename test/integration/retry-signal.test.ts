@@ -4,10 +4,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { constant } from '../../src/backoff.js';
-import { systemClock } from '../../src/clock.js';
-import { HttpError } from '../../src/errors.js';
-import { withRetry } from '../../src/retry.js';
+import { constant } from '../../src/core/backoff.js';
+import { systemClock } from '../../src/core/clock.js';
+import { HttpError } from '../../src/core/errors.js';
+import { withRetry } from '../../src/policies/retry.js';
 
 // Real timers and processes, bounded to a few seconds in all.
 
@@ -126,7 +126,7 @@ describe('withRetry around the real fetch, one shared signal', () => {
 });
 
 describe('systemClock.sleep unref', () => {
-  const clockFile = fileURLToPath(new URL('../../src/clock.ts', import.meta.url));
+  const clockFile = fileURLToPath(new URL('../../src/core/clock.ts', import.meta.url));
   const run = (sleepMs: number, unref: boolean): Promise<{ stdout: string; ms: number }> => {
     const code = `import { systemClock } from ${JSON.stringify(clockFile)};
 systemClock.sleep(${sleepMs}, undefined, { unref: ${unref} }).then(() => console.log('fired'));`;

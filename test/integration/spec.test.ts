@@ -17,7 +17,7 @@ const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 
 function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, timeout: 4_500 });
+  return exec(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, timeout: 4_500 });
 }
 
 let dir = '';

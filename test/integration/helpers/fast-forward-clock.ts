@@ -4,7 +4,7 @@
  * a real socket in milliseconds. Use it with `timeout: Infinity` (a per-attempt timeout would
  * fast-forward too).
  */
-import type { Clock } from '../../../src/clock.js';
+import type { Clock } from '../../../src/core/clock.js';
 
 export interface FastForwardClock extends Clock {
   /** Every sleep requested, in ms, in order. */

@@ -1,0 +1,79 @@
+/**
+ * How long a circuit breaker stays open: a fixed `openFor`, or a Backoff that grows the open
+ * period on each consecutive re-open (and starts over once the breaker closes).
+ */
+import type { Backoff, BackoffStep } from '../core/backoff.js';
+import { parseDuration, type Duration } from '../core/duration.js';
+
+/** The default open period, in ms. */
+const DEFAULT_OPEN_FOR = 30_000;
+
+/** Walking further than this many re-opens can't change a delay that long since reached its cap. */
+const MAX_WALK = 10_000;
+
+/**
+ * @internal Validates `openFor`: a Backoff as it is, a Duration in ms.
+ *
+ * @example
+ * openForOption('30s')                                        // 30_000
+ * openForOption(exponential({ initial: '10s', max: '10m' }))  // the Backoff itself
+ */
+export function openForOption(value: Duration | Backoff | undefined): number | Backoff {
+  if (value === undefined) return DEFAULT_OPEN_FOR;
+  if (typeof value === 'object' && value !== null && typeof value.first === 'function') return value;
+  return parseDuration(value as Duration, { option: 'openFor' });
+}
+
+/**
+ * @internal The open periods of one breaker: a fixed `openFor`, or a Backoff walked one step per
+ * consecutive re-open and started over once the breaker closes.
+ *
+ * @example
+ * const periods = new OpenPeriods(exponential({ initial: '10s', max: '10m', jitter: 'none' }));
+ * periods.next(true, random)  // 10_000: the first open after closing
+ * periods.next(false, random) // 20_000: re-opened by a failed trial
+ */
+export class OpenPeriods {
+  /** The current (last) open period, in ms. */
+  ms: number;
+  /** Consecutive re-opens without closing (how far a Backoff has grown). */
+  reopens = 0;
+  private step: BackoffStep | undefined = undefined;
+
+  constructor(private readonly openFor: number | Backoff) {
+    this.ms = typeof openFor === 'number' ? openFor : openFor.baseDelay(1);
+  }
+
+  /** Starts an open period, the first since closing (`fresh`) or a re-open, and returns its length in ms. */
+  next(fresh: boolean, random: () => number): number {
+    if (fresh) this.restart();
+    else this.reopens++;
+    const spec = this.openFor;
+    if (typeof spec === 'number') return (this.ms = spec);
+    this.step = this.step === undefined ? walkTo(spec, this.reopens, random) : (this.step.next(random) ?? this.step);
+    return (this.ms = this.step?.delay ?? DEFAULT_OPEN_FOR);
+  }
+
+  /** The breaker closed: the next open period starts the growth over. */
+  restart(): void {
+    this.reopens = 0;
+    this.step = undefined;
+  }
+
+  /** Takes the period and re-open count of a snapshot; the walk restarts from `reopens` at the next open. */
+  restore(ms: number, reopens: number): void {
+    this.ms = ms;
+    this.reopens = reopens;
+    this.step = undefined;
+  }
+}
+
+// The first open, or the first re-open after a restore: skip to the step for `reopens`; a finished schedule keeps its last delay.
+function walkTo(openFor: Backoff, reopens: number, random: () => number): BackoffStep | undefined {
+  let step = openFor.first(random);
+  for (let i = Math.min(reopens, MAX_WALK), next = step; i > 0 && next !== undefined; i--) {
+    next = next.next(random);
+    step = next ?? step;
+  }
+  return step;
+}

@@ -1,0 +1,206 @@
+/**
+ * The Outbox's public types, its errors, and its options resolved and validated once, at open.
+ */
+import { backoffOption, exponential, type Backoff } from '../core/backoff.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../breaker/breaker.js';
+import type { ClassifyOptions } from '../core/classify.js';
+import { clockOption, type Clock } from '../core/clock.js';
+import { parseDuration, type Duration } from '../core/duration.js';
+import { countOption, describeValue, functionOption, nameOption } from '../core/options.js';
+import type { EventSink } from '../core/events.js';
+
+/**
+ * A JSON value: what an outbox stores. `undefined` properties are dropped, as by `JSON.stringify`.
+ *
+ * @example
+ * const event: JsonValue = { type: 'job_done', id: 42, tags: ['nightly'] };
+ */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
+
+/**
+ * One item of an {@link Outbox}.
+ *
+ * @example
+ * const send: OutboxSend = async (item) => { await post('/events', item.payload, { 'Idempotency-Key': item.key }) };
+ */
+export interface OutboxItem {
+  /** Stable across attempts and restarts: send it as an idempotency key. */
+  readonly key: string;
+  readonly payload: JsonValue;
+  /** When it was enqueued, epoch ms. */
+  readonly enqueuedAt: number;
+  /** Delivery attempts started so far, including the current one when handed to `send` (0 when just enqueued). */
+  readonly attempts: number;
+}
+
+/**
+ * Delivers one item. Resolve when the server has it; reject to retry (transient) or dead-letter (permanent).
+ *
+ * @example
+ * const send: OutboxSend = async (item, { signal }) => {
+ *   const res = await fetch(url, { method: 'POST', body: JSON.stringify(item.payload), headers: { 'idempotency-key': item.key }, signal });
+ *   if (!res.ok) throw new HttpError(res.status); // 4xx: dead letter; 5xx: retried
+ * };
+ */
+export type OutboxSend = (item: OutboxItem, ctx: { signal: AbortSignal }) => Promise<void>;
+
+/**
+ * Anything with `execute`, such as a {@link CircuitBreaker}.
+ *
+ * @example
+ * const outbox = await Outbox.open({ path, send, breaker: client.breaker }); // share the client's breaker
+ */
+export interface OutboxBreaker {
+  execute<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Options for `Outbox.open`. Durations are ms or strings such as `"30s"`.
+ *
+ * @example
+ * const o: OutboxOptions = { path: './data/events.outbox', send, sendTimeout: '10s', maxItems: 10_000 };
+ */
+export interface OutboxOptions {
+  /** The log file. Its directory is created if missing; `<path>.dead` and `<path>.tmp` sit beside it. */
+  path: string;
+  /** Delivers one item; its `signal` aborts when `sendTimeout` passes (`stop()` waits for the send in flight rather than aborting it). */
+  send: OutboxSend;
+  /**
+   * Longest one `send` may take: then its `signal` aborts with a `TimeoutError` and the attempt
+   * fails transiently (retried per `backoff`), even if `send` ignores the signal. `Infinity`
+   * disables it.
+   * @default '30s'
+   */
+  sendTimeout?: Duration;
+  /** Waits between attempts at a transiently failing item. A finite schedule dead-letters the item when used up. @default exponential 1s..5m, full jitter */
+  backoff?: Backoff;
+  /** Most items waiting at once; `enqueue` rejects with `OutboxFullError` beyond. @default 100_000 */
+  maxItems?: number;
+  /** Most bytes of waiting items (their stored lines); `enqueue` rejects with `OutboxFullError` beyond. @default 33_554_432 (32 MiB) */
+  maxBytes?: number;
+  /** Compact the file after this many items left it (delivered or dead). @default 1_000 */
+  compactAfter?: number;
+  /** ...or once this many bytes of the file belong to items that left, whichever comes first. @default 1_048_576 (1 MiB) */
+  compactAfterBytes?: number;
+  /**
+   * Wraps every `send` call in a circuit breaker (yours, or one built from these options with the
+   * outbox's clock and event sink): while it is open, the outbox waits until it half-opens.
+   * @default none
+   */
+  breaker?: CircuitBreaker | OutboxBreaker | CircuitBreakerOptions;
+  /** Adjusts which `send` errors are transient (retry) or permanent (dead letter). */
+  classify?: ClassifyOptions;
+  /** Receives `outbox_*` events (never the payload). */
+  onEvent?: EventSink;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Name used in events. @default 'outbox' */
+  name?: string;
+}
+
+/** @internal Options with defaults applied. */
+export interface ResolvedOutboxOptions {
+  path: string;
+  send: OutboxSend;
+  /** ms; Infinity for none. */
+  sendTimeout: number;
+  backoff: Backoff;
+  maxItems: number;
+  maxBytes: number;
+  compactAfter: number;
+  compactAfterBytes: number;
+  breaker: OutboxBreaker | undefined;
+  classify: ClassifyOptions;
+  onEvent: EventSink | undefined;
+  clock: Clock;
+  name: string;
+}
+
+let defaultBackoff: Backoff | undefined;
+
+/** @internal Validates options (TypeError/RangeError naming the option and value) and applies defaults. */
+export function resolveOutboxOptions(o: OutboxOptions): ResolvedOutboxOptions {
+  if (typeof o !== 'object' || o === null) throw new TypeError(`steadfast: Outbox.open needs an options object; got ${describeValue(o)}`);
+  if (typeof o.path !== 'string' || o.path === '') throw new TypeError(`steadfast: path must be a non-empty string; got ${describeValue(o.path)}`);
+  if (typeof o.send !== 'function') throw new TypeError(`steadfast: send must be a function; got ${describeValue(o.send)}`);
+  if (o.breaker !== undefined && (typeof o.breaker !== 'object' || o.breaker === null)) {
+    throw new TypeError(`steadfast: breaker must be a CircuitBreaker or CircuitBreakerOptions; got ${describeValue(o.breaker)}`);
+  }
+  const clock = clockOption('clock', o.clock);
+  const name = nameOption('name', o.name, 'outbox');
+  const onEvent = functionOption('onEvent', o.onEvent);
+  return {
+    path: o.path,
+    send: o.send,
+    sendTimeout: positiveOrInfinity('sendTimeout', o.sendTimeout ?? '30s'),
+    backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' })),
+    maxItems: countOption('maxItems', o.maxItems ?? 100_000, { min: 1, allowInfinity: true }),
+    maxBytes: countOption('maxBytes', o.maxBytes ?? 33_554_432, { min: 1, allowInfinity: true }),
+    compactAfter: countOption('compactAfter', o.compactAfter ?? 1_000, { min: 1, allowInfinity: true }),
+    compactAfterBytes: countOption('compactAfterBytes', o.compactAfterBytes ?? 1_048_576, { min: 1, allowInfinity: true }),
+    breaker: resolveBreaker(o.breaker, clock, name, onEvent),
+    classify: o.classify ?? {},
+    onEvent,
+    clock,
+    name,
+  };
+}
+
+// Says "(or Infinity)": a user hunting for how to disable the timeout learns it from the error.
+function positiveOrInfinity(option: string, value: Duration): number {
+  const ms = parseDuration(value, { option, allowInfinity: true });
+  if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0 (or Infinity); got ${describeValue(value)}`);
+  return ms;
+}
+
+function resolveBreaker(b: OutboxOptions['breaker'], clock: Clock, name: string, onEvent: EventSink | undefined): OutboxBreaker | undefined {
+  if (b === undefined) return undefined;
+  if (typeof (b as Partial<OutboxBreaker>).execute === 'function') return b as OutboxBreaker;
+  const options: CircuitBreakerOptions = { name, clock, ...(b as CircuitBreakerOptions) };
+  if (onEvent !== undefined && options.onEvent === undefined) options.onEvent = onEvent;
+  return new CircuitBreaker(options);
+}
+
+/**
+ * `enqueue` was refused because the outbox holds `maxItems` items or `maxBytes` bytes. Nothing
+ * already stored was dropped; retry later or shed load.
+ *
+ * @example
+ * try { await outbox.enqueue(event) } catch (e) { if (e instanceof OutboxFullError) dropOldestTelemetry() }
+ */
+export class OutboxFullError extends Error {
+  override readonly name = 'OutboxFullError' as const;
+  /** Items waiting when the enqueue was refused. */
+  readonly size: number;
+  /** Bytes of waiting items when the enqueue was refused. */
+  readonly bytes: number;
+  readonly maxItems: number;
+  readonly maxBytes: number;
+
+  constructor(size: number, bytes: number, maxItems: number, maxBytes: number) {
+    super(`steadfast: outbox is full (${size} items, ${bytes} bytes; maxItems ${maxItems}, maxBytes ${maxBytes})`);
+    this.size = size;
+    this.bytes = bytes;
+    this.maxItems = maxItems;
+    this.maxBytes = maxBytes;
+  }
+}
+
+/**
+ * `flush()` can't finish: the outbox is stopped (or was stopped while flushing) with items still
+ * waiting. Call `start()` first.
+ *
+ * @example
+ * outbox.start();
+ * await outbox.flush(); // rejects with OutboxStoppedError if someone calls outbox.stop() meanwhile
+ */
+export class OutboxStoppedError extends Error {
+  override readonly name = 'OutboxStoppedError' as const;
+  /** Items still waiting. */
+  readonly size: number;
+
+  constructor(size: number) {
+    super(`steadfast: outbox is stopped with ${size} item(s) waiting; call start() to deliver them`);
+    this.size = size;
+  }
+}

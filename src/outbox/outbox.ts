@@ -1,0 +1,282 @@
+/**
+ * The durable outbox (Node only): items are fsynced to an append-only log before `enqueue`
+ * resolves, then delivered in the background, FIFO and at least once, with backoff on transient
+ * failures and a dead-letter file for permanent ones.
+ */
+import { resolve as resolvePath } from 'node:path';
+import type { BackoffStep } from '../core/backoff.js';
+import { classify, type Verdict } from '../core/classify.js';
+import { emit, jsonCount, summarizeError } from '../core/events.js';
+import { deadLine, markLine, OutboxFileError, openLog, putLine, serialize, type StoredItem } from './file.js';
+import { appendDeadLetter, byteLength, HEADER_BYTES, type OutboxLog } from './log.js';
+import {
+  OutboxFullError,
+  OutboxStoppedError,
+  resolveOutboxOptions,
+  type JsonValue,
+  type OutboxItem,
+  type OutboxOptions,
+  type ResolvedOutboxOptions,
+} from './options.js';
+import { OutboxQueue, toItem, type Entry } from './queue.js';
+import { nextStep, retryDelay, sendOnce } from './send.js';
+
+/** Absolute paths open in this process: two Outbox objects on one file would corrupt it. */
+const openPaths = new Set<string>();
+const noop = (): void => {};
+
+/**
+ * A durable, file-backed queue that delivers its items in the background. Open one with
+ * {@link Outbox.open}, `start()` it, and `enqueue` JSON payloads: each resolves once it is on disk,
+ * and is handed to `send` (FIFO, at least once, with a stable `key`) until `send` resolves.
+ *
+ * @example
+ * const outbox = await Outbox.open({
+ *   path: './data/events.outbox',
+ *   send: async (item, { signal }) => {
+ *     const res = await fetch(url, { method: 'POST', body: JSON.stringify(item.payload), headers: { 'Idempotency-Key': item.key }, signal });
+ *     if (!res.ok) throw new HttpError(res.status);
+ *   },
+ * });
+ * outbox.start();
+ * await outbox.enqueue({ type: 'job_done', id: 42 });
+ */
+export class Outbox {
+  private readonly queue = new OutboxQueue();
+  private leftSinceCompaction: number;
+  private active: { controller: AbortController; loop: Promise<void> } | undefined;
+  private stopping: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly o: ResolvedOutboxOptions,
+    private readonly log: OutboxLog,
+    items: readonly StoredItem[],
+    leftCount: number,
+  ) {
+    for (const item of items) this.queue.push(this.queue.entry(item.key, item.at, item.json, item.bytes, item.attempts));
+    this.leftSinceCompaction = leftCount;
+  }
+
+  /**
+   * Opens (or creates) the outbox at `o.path` and loads the items still waiting. Delivery starts
+   * with `start()`. Rejects with a `TypeError`/`RangeError` naming a bad option, or an
+   * `OutboxFileError` if the file is not an outbox (it is left unchanged).
+   */
+  static async open(o: OutboxOptions): Promise<Outbox> {
+    const options = resolveOutboxOptions(o);
+    const path = resolvePath(options.path);
+    if (openPaths.has(path)) throw new OutboxFileError(path, 'is already open in this process; close() the other Outbox first');
+    openPaths.add(path);
+    try {
+      const loaded = await openLog(path);
+      const outbox = new Outbox({ ...options, path }, loaded.log, loaded.items, loaded.leftCount);
+      if (loaded.torn !== undefined) emit(options.onEvent, 'outbox_torn', options.name, options.clock.now(), loaded.torn);
+      await outbox.compactIfDue();
+      return outbox;
+    } catch (error) {
+      openPaths.delete(path);
+      throw error;
+    }
+  }
+
+  /** Items waiting: enqueued (or being written) and not yet delivered or dead-lettered. */
+  get size(): number {
+    return this.queue.size;
+  }
+
+  /** Whether the background delivery loop is running (between `start()` and `stop()`). */
+  get running(): boolean {
+    return this.active !== undefined;
+  }
+
+  /**
+   * Stores `payload` and resolves once it is on disk (fsync; concurrent calls share one fsync).
+   * Enqueuing a `key` that is already waiting stores nothing and resolves with the waiting item.
+   * Rejects with `OutboxFullError` when `maxItems`/`maxBytes` would be exceeded, a `TypeError` for
+   * a payload that is not JSON, or the I/O error if the write failed (then nothing was stored).
+   *
+   * @param o.key the item's idempotency key. @default globalThis.crypto.randomUUID()
+   */
+  async enqueue(payload: JsonValue, o: { key?: string } = {}): Promise<OutboxItem> {
+    if (this.closed) throw new Error(`steadfast: outbox ${this.o.path} is closed`);
+    const key = o.key ?? globalThis.crypto.randomUUID();
+    if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${JSON.stringify(key)}`);
+    const known = this.queue.find(key);
+    if (known !== undefined) return known instanceof Promise ? known : toItem(known);
+    const json = serialize(payload);
+    const at = this.o.clock.now();
+    const line = putLine(key, at, json);
+    const bytes = byteLength(line);
+    const { maxItems, maxBytes } = this.o;
+    const { size, bytes: used } = this.queue;
+    if (size + 1 > maxItems || used + bytes > maxBytes) {
+      if (this.o.onEvent !== undefined) {
+        emit(this.o.onEvent, 'outbox_full', this.o.name, at, { size, bytes: used, maxItems: jsonCount(maxItems), maxBytes: jsonCount(maxBytes) });
+      }
+      throw new OutboxFullError(size, used, maxItems, maxBytes);
+    }
+    const entry = this.queue.entry(key, at, json, bytes);
+    let settle!: { resolve: (item: OutboxItem) => void; reject: (error: unknown) => void };
+    const promise = new Promise<OutboxItem>((resolve, reject) => (settle = { resolve, reject }));
+    this.queue.beginWrite(entry, promise);
+    this.log.append(
+      line,
+      () => {
+        this.queue.endWrite(entry);
+        this.queue.push(entry);
+        if (this.o.onEvent !== undefined) emit(this.o.onEvent, 'outbox_enqueued', this.o.name, this.o.clock.now(), { key, size: this.size });
+        this.wake?.();
+        settle.resolve({ key, payload, enqueuedAt: at, attempts: 0 });
+      },
+      (error) => {
+        this.queue.endWrite(entry);
+        this.queue.settle();
+        settle.reject(error);
+      },
+    );
+    return promise;
+  }
+
+  /** Starts delivering in the background. Does nothing if already running. */
+  start(): void {
+    if (this.closed) throw new Error(`steadfast: outbox ${this.o.path} is closed`);
+    if (this.active !== undefined) return;
+    const controller = new AbortController();
+    const previous = this.stopping ?? Promise.resolve();
+    this.active = { controller, loop: previous.then(() => this.deliver(controller.signal)) };
+  }
+
+  /**
+   * Stops delivering: cancels any backoff wait at once, waits for the delivery in flight (at most
+   * `sendTimeout`: a send that hangs is abandoned then, its item kept for the next `start()` with
+   * the same key), and waits for pending log writes. Leaves no timer behind. Pending `flush()`
+   * calls reject with `OutboxStoppedError`. `enqueue` keeps working while stopped; `start()` resumes.
+   */
+  stop(): Promise<void> {
+    const running = this.active;
+    if (running === undefined) return this.stopping ?? Promise.resolve();
+    this.active = undefined;
+    running.controller.abort(new DOMException('outbox stopped', 'AbortError'));
+    this.wake?.();
+    // Only flushes waiting now: a start() before this stop finishes may already have new ones.
+    const ticket = this.queue.flushTickets;
+    const stopping = (async (): Promise<void> => {
+      await running.loop;
+      await this.log.idle();
+      this.queue.rejectBefore(ticket, new OutboxStoppedError(this.size));
+    })();
+    this.stopping = stopping;
+    return stopping;
+  }
+
+  /**
+   * Resolves once every item enqueued before the call has been delivered or dead-lettered and
+   * recorded on disk. On a stopped outbox it resolves at once if nothing older is waiting, and
+   * otherwise rejects with `OutboxStoppedError` (as it does if `stop()` is called meanwhile).
+   */
+  async flush(): Promise<void> {
+    const target = this.queue.lastSeq;
+    if (!this.queue.waiting(target)) return this.log.idle();
+    if (this.active === undefined) throw new OutboxStoppedError(this.size);
+    await this.queue.waitFor(target);
+    await this.log.idle();
+  }
+
+  /** Stops delivery, waits for pending writes and closes the file. The outbox can't be used afterwards. */
+  close(): Promise<void> {
+    this.closing ??= (async (): Promise<void> => {
+      this.closed = true; // refuse new enqueues now; acks of the send in flight still get written
+      await this.stop();
+      await this.log.close();
+      openPaths.delete(this.o.path);
+    })();
+    return this.closing;
+  }
+
+  /** Removes the head item and records why (not awaited: a lost record only means a re-delivery). */
+  private leave(entry: Entry, op: 'ack' | 'dead'): void {
+    this.queue.shift();
+    this.leftSinceCompaction++;
+    this.log.append(markLine(op, entry.key), noop, noop);
+    this.queue.settle();
+  }
+
+  /** The delivery loop: one item at a time, from the head. */
+  private async deliver(signal: AbortSignal): Promise<void> {
+    const { clock, onEvent, name, backoff } = this.o;
+    const random = (): number => clock.random();
+    let step: BackoffStep | undefined;
+    while (!signal.aborted) {
+      const entry = this.queue.first;
+      if (entry === undefined) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      const error = await sendOnce(entry, this.o);
+      if (error === undefined) {
+        this.leave(entry, 'ack');
+        if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock.now(), { key: entry.key, attempts: entry.attempts, size: this.size });
+        step = undefined;
+        await this.compactIfDue();
+        continue;
+      }
+      this.log.append(markLine('fail', entry.key, entry.attempts), noop, noop);
+      if (signal.aborted) break; // stopped mid-attempt: the item stays at the head
+      const verdict = classify(error.error, { ...this.o.classify, now: clock.now() });
+      if (verdict.kind === 'permanent' && (await this.deadLetter(entry, verdict, error.error))) {
+        step = undefined;
+        continue;
+      }
+      step = nextStep(backoff, step, random);
+      if (step === undefined) {
+        const exhausted: Verdict = { ...verdict, kind: 'permanent', reason: `retries exhausted (${verdict.reason})` };
+        if (await this.deadLetter(entry, exhausted, error.error)) continue;
+        step = backoff.first(random); // couldn't even dead-letter it: keep it and keep trying
+      }
+      const delayMs = retryDelay(step, verdict);
+      if (onEvent !== undefined) {
+        emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error.error) });
+      }
+      try {
+        await clock.sleep(delayMs, signal);
+      } catch {
+        break; // stop() cancelled the wait
+      }
+    }
+  }
+
+  /** Moves the head item to `<path>.dead`. Returns false (item kept) if that file can't be written. */
+  private async deadLetter(entry: Entry, verdict: Verdict, error: unknown): Promise<boolean> {
+    const { clock, onEvent, name } = this.o;
+    const summary = summarizeError(error);
+    const line = deadLine(entry, verdict, summary, clock.now());
+    try {
+      await appendDeadLetter(this.o.path, line);
+    } catch {
+      return false;
+    }
+    this.leave(entry, 'dead');
+    if (onEvent !== undefined) emit(onEvent, 'outbox_dead', name, clock.now(), { key: entry.key, verdict, error: summary });
+    await this.compactIfDue();
+    return true;
+  }
+
+  /** Rewrites the log without the items that left, once enough of them did. Failure is not fatal. */
+  private async compactIfDue(): Promise<void> {
+    const garbage = this.log.fileBytes - HEADER_BYTES - this.queue.storedBytes;
+    if (this.leftSinceCompaction < this.o.compactAfter && garbage < this.o.compactAfterBytes) return;
+    if (this.leftSinceCompaction === 0 && garbage <= 0) return;
+    this.leftSinceCompaction = 0;
+    try {
+      const { bytesBefore, bytesAfter } = await this.log.compact(() => this.queue.snapshot());
+      const { onEvent } = this.o;
+      if (onEvent !== undefined) emit(onEvent, 'outbox_compacted', this.o.name, this.o.clock.now(), { size: this.size, bytesBefore, bytesAfter });
+    } catch {
+      // e.g. disk full: the old file is intact and still appended to; try again after the next threshold.
+    }
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * poll: the never-give-up loop. Runs a task every interval after a success and backs off after
+ * failures, forever, until stopped. Time and randomness come from a Clock.
+ */
+import { onAbort } from '../core/abort-hub.js';
+import { runWithSignal, signalOption } from '../core/abort.js';
+import { backoffOption, exponential, type Backoff } from '../core/backoff.js';
+import { BackoffWalk } from '../core/backoff-walk.js';
+import { clockOption, type Clock } from '../core/clock.js';
+import { parseDuration, type Duration } from '../core/duration.js';
+import { describeValue, functionOption, nameOption, numberOption } from '../core/options.js';
+import { isObject } from '../core/errors.js';
+import { emit, summarizeError, type EventSink } from '../core/events.js';
+
+/**
+ * The defaults `poll` uses: after the n-th consecutive failure wait exponential 1s..12s with equal
+ * jitter (between half and all of `min(12s, 1s * 2^(n-1))`), and vary each interval by ±10%.
+ * `steadfast simulate` shows they bring a fleet back fastest without overloading a recovering
+ * server: 10,000 agents at 2000 requests/s are all back within 2.4× the N/C floor at ≤ 0.91×C.
+ *
+ * @example
+ * pollDefaults.backoff.baseDelay(4) // 8000: the 4th consecutive failure waits 4s..8s (equal jitter)
+ * pollDefaults.backoff.maxDelay     // 12000: no failure waits longer than 12s
+ * pollDefaults.jitter               // 0.1: intervals vary by ±10%
+ */
+export const pollDefaults: { readonly backoff: Backoff; readonly jitter: number } = /* @__PURE__ */ Object.freeze({
+  // Chosen by scripts/choose-poll-defaults.ts (issue 6): a 12s cap bounds the last agent, equal jitter's 0.75× mean delay keeps load under capacity.
+  backoff: /* @__PURE__ */ exponential({ initial: '1s', max: '12s', jitter: 'equal' }),
+  jitter: 0.1,
+});
+
+/** Options for {@link poll}. */
+export interface PollOptions {
+  /** Time between runs after a success (before jitter). */
+  interval: Duration;
+  /** Delay after the n-th consecutive failure; a finite schedule keeps its last delay. @default pollDefaults.backoff (exponential 1s..12s, equal jitter) */
+  backoff?: Backoff;
+  /** Interval jitter: each wait is `interval * (1 ± jitter)`, so a fleet never locks into one phase. In [0, 1]. @default 0.1 */
+  jitter?: number;
+  /** Aborting it ends the loop at once: the sleep is cancelled and the task's signal aborts. */
+  signal?: AbortSignal;
+  /** Run the task at once (`true`) or wait one interval first. @default true */
+  immediate?: boolean;
+  /** Time source. @default systemClock */
+  clock?: Clock;
+  /** Receives `poll_failed` and `recovered` events. */
+  onEvent?: EventSink;
+  /** Name carried by events. @default 'poll' */
+  name?: string;
+}
+
+/** What the task receives on each run. */
+export interface PollContext {
+  /** The caller's `signal` (never aborted if none was given); `stop()` does not abort it. */
+  signal: AbortSignal;
+  /** Consecutive failures before this run (0 after a success). */
+  failures: number;
+}
+
+/** A running loop returned by {@link poll}. */
+export interface Poller {
+  /** Ends the loop: cancels a pending sleep at once, waits for a task in flight to finish, then resolves. */
+  stop(): Promise<void>;
+  /** `running` (last run succeeded, or none yet), `backing-off` (one or more consecutive failures) or `stopped`. */
+  readonly state: 'running' | 'backing-off' | 'stopped';
+  /** Consecutive failures so far (0 after a success). */
+  readonly failures: number;
+}
+
+interface Settings {
+  intervalMs: number;
+  backoff: Backoff;
+  jitter: number;
+  signal: AbortSignal | undefined;
+  immediate: boolean;
+  clock: Clock;
+  onEvent: EventSink | undefined;
+  name: string;
+}
+
+/**
+ * Runs `task` every `interval` after a success; after a failure waits the backoff delay for the
+ * consecutive-failure count; a success resets it. It never stops on its own, whatever the task
+ * throws: only `stop()` or `signal` end it. Emits `poll_failed` on each failure and `recovered`
+ * on the first success after failures.
+ *
+ * @example
+ * const poller = poll(async ({ signal }) => {
+ *   const res = await fetch('https://api.example.com/checkin', { method: 'POST', signal });
+ *   if (!res.ok) throw new HttpError(res.status);
+ * }, { interval: '30s', onEvent: textLines() });
+ * process.on('SIGTERM', () => void poller.stop());
+ */
+export function poll(task: (ctx: PollContext) => Promise<unknown>, o: PollOptions): Poller {
+  if (typeof task !== 'function') throw new TypeError(`steadfast: poll task must be a function; got ${describeValue(task)}`);
+  if (!isObject(o)) throw new TypeError(`steadfast: poll needs an options object with an interval; got ${describeValue(o)}`);
+  if (o.immediate !== undefined && typeof o.immediate !== 'boolean') {
+    throw new TypeError(`steadfast: poll.immediate must be a boolean; got ${describeValue(o.immediate)}`);
+  }
+  return new PollLoop(task, {
+    intervalMs: parseDuration(o.interval, { option: 'poll.interval' }),
+    backoff: backoffOption('poll.backoff', o.backoff) ?? pollDefaults.backoff,
+    jitter: numberOption('poll.jitter', o.jitter ?? pollDefaults.jitter, 0, 1),
+    signal: signalOption('poll.signal', o.signal),
+    immediate: o.immediate ?? true,
+    clock: clockOption('poll.clock', o.clock),
+    onEvent: functionOption('poll.onEvent', o.onEvent),
+    name: nameOption('poll.name', o.name, 'poll'),
+  });
+}
+
+class PollLoop implements Poller {
+  private current: Poller['state'] = 'running';
+  private count = 0;
+  private firstFailureAt = 0;
+  // Aborted by stop() or the caller's signal; it cancels sleeps, never the task itself.
+  private readonly halt = new AbortController();
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly task: (ctx: PollContext) => Promise<unknown>,
+    private readonly s: Settings,
+  ) {
+    const signal = s.signal;
+    if (signal?.aborted === true) {
+      this.current = 'stopped';
+      this.halt.abort();
+      this.done = Promise.resolve();
+      return;
+    }
+    const off = signal === undefined ? undefined : onAbort(signal, () => this.end());
+    // Start on a microtask so the caller holds the Poller before the task first runs.
+    this.done = Promise.resolve()
+      .then(() => this.run())
+      .catch(() => {})
+      .finally(() => {
+        off?.();
+        this.end();
+      });
+  }
+
+  get state(): Poller['state'] {
+    return this.current;
+  }
+
+  get failures(): number {
+    return this.count;
+  }
+
+  stop(): Promise<void> {
+    this.end();
+    return this.done;
+  }
+
+  private end(): void {
+    this.current = 'stopped';
+    if (!this.halt.signal.aborted) this.halt.abort();
+  }
+
+  private async run(): Promise<void> {
+    const { clock, onEvent, name } = this.s;
+    const halt = this.halt.signal;
+    let walk = new BackoffWalk(this.s.backoff);
+    if (!this.s.immediate && !(await this.sleep(this.intervalDelay()))) return;
+    while (!halt.aborted) {
+      let failed = false;
+      let error: unknown;
+      try {
+        await runWithSignal((signal) => this.task({ signal, failures: this.count }), { signal: this.s.signal, clock });
+      } catch (e) {
+        failed = true;
+        error = e;
+      }
+      if (halt.aborted) return;
+      let delay: number;
+      if (!failed) {
+        if (this.count > 0 && onEvent !== undefined) {
+          const now = clock.now();
+          emit(onEvent, 'recovered', name, now, { downtimeMs: now - this.firstFailureAt, failures: this.count });
+        }
+        this.count = 0;
+        this.current = 'running';
+        walk = new BackoffWalk(this.s.backoff);
+        delay = this.intervalDelay();
+      } else {
+        this.count++;
+        if (this.count === 1) this.firstFailureAt = clock.now();
+        this.current = 'backing-off';
+        delay = this.failureDelay(walk);
+        if (onEvent !== undefined) {
+          emit(onEvent, 'poll_failed', name, clock.now(), { failures: this.count, delayMs: delay, error: summarizeError(error) });
+        }
+      }
+      if (!(await this.sleep(delay))) return;
+    }
+  }
+
+  /** Sleeps; false once halted. */
+  private async sleep(ms: number): Promise<boolean> {
+    try {
+      await this.s.clock.sleep(ms, this.halt.signal);
+    } catch (error) {
+      if (this.halt.signal.aborted) return false;
+      throw error; // a broken clock: end rather than spin
+    }
+    return !this.halt.signal.aborted;
+  }
+
+  private intervalDelay(): number {
+    const { intervalMs, jitter, clock } = this.s;
+    return jitter === 0 ? intervalMs : Math.max(0, intervalMs * (1 + jitter * (2 * clock.random() - 1)));
+  }
+
+  private failureDelay(walk: BackoffWalk): number {
+    try {
+      const d = walk.next(() => this.s.clock.random());
+      return d !== undefined && Number.isFinite(d) && d >= 0 ? d : this.s.intervalMs;
+    } catch {
+      // A user-supplied Backoff that throws must not end a loop that never gives up.
+      return this.s.intervalMs;
+    }
+  }
+}
