@@ -31,6 +31,7 @@ interface Base<T extends string> {
 
 /** Every event steadfast emits. Plain, JSON-safe objects (`Infinity` is written as `null`). */
 export type ResilienceEvent =
+  | (Base<'attempt'> & { attempt: number; method: string; origin: string; status?: number; durationMs: number; verdict?: EventVerdict })
   | (Base<'retry'> & { attempt: number; maxRetries: number | null; delayMs: number; verdict: EventVerdict; error: ErrorSummary })
   | (Base<'give_up'> & { attempts: number; elapsedMs: number; reason: string; error: ErrorSummary })
   | (Base<'breaker_open'> & { failures: number; openForMs: number })
@@ -48,6 +49,16 @@ export type ResilienceEvent =
   | (Base<'outbox_full'> & { size: number; bytes: number; maxItems: number | null; maxBytes: number | null })
   | (Base<'outbox_torn'> & { line: number; bytes: number })
   | (Base<'outbox_compacted'> & { size: number; bytesBefore: number; bytesAfter: number });
+
+/**
+ * The key under which an `attempt` event carries the `Request` it describes. A symbol, so
+ * `JSON.stringify` and the log sinks never see it; telemetry uses it to find what it started for
+ * that request in a `beforeRequest` hook (its span).
+ *
+ * @example
+ * const request = (event as { [EVENT_REQUEST]?: Request })[EVENT_REQUEST];
+ */
+export const EVENT_REQUEST: unique symbol = Symbol.for('steadfast.request');
 
 /** The `type` of every event. */
 export type ResilienceEventType = ResilienceEvent['type'];

@@ -67,6 +67,8 @@ export function formatEvent(event: ResilienceEvent): string {
 function describe(e: ResilienceEvent): string {
   const who = e.name;
   switch (e.type) {
+    case 'attempt':
+      return `[ATTEMPT] ${who}: ${e.method} ${e.origin} ${e.status === undefined ? (e.verdict === undefined ? 'ok' : e.verdict.reason) : `HTTP ${e.status}`} in ${formatDuration(e.durationMs)} (attempt ${e.attempt})`;
     case 'retry':
       return `[RETRY] ${who}: retry ${e.attempt}/${e.maxRetries ?? '∞'} in ${formatDuration(e.delayMs)}: ${verdictText(e.verdict, e.error)}`;
     case 'give_up':

@@ -10,6 +10,10 @@ const http502: ErrorSummary = summarizeError(new HttpError(502));
 
 /** One sample event per type, with the exact line textLines writes for it. */
 const samples: { [T in ResilienceEventType]: [Omit<EventOf<T>, 'type' | 'time' | 'name'>, string] } = {
+  attempt: [
+    { attempt: 2, method: 'POST', origin: 'https://api.example.com', status: 503, durationMs: 12, verdict: { kind: 'transient', reason: 'HTTP 503', status: 503 } },
+    '[ATTEMPT] checkin: POST https://api.example.com HTTP 503 in 12ms (attempt 2)',
+  ],
   retry: [
     { attempt: 1, maxRetries: 10, delayMs: 5_000, verdict: { kind: 'transient', reason: 'connection refused', code: 'ECONNREFUSED' }, error: refused },
     '[RETRY] checkin: retry 1/10 in 5s: connection refused',
