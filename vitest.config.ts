@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^steadfast\/testing$/, replacement: src('testing.ts') },
       { find: /^steadfast\/node$/, replacement: src('node.ts') },
+      { find: /^steadfast\/postgres$/, replacement: src('postgres.ts') },
       { find: /^steadfast$/, replacement: src('index.ts') },
     ],
   },

@@ -12,6 +12,7 @@ import { resolveOutboxBreaker, type OutboxBreaker, type OutboxSend } from '../po
 
 // The item types live in policies/ because both outboxes (file and PostgreSQL) share them.
 export type { JsonValue, OutboxBreaker, OutboxItem, OutboxSend } from '../policies/outbox-item.js';
+export { OutboxStoppedError } from '../policies/outbox-item.js';
 
 /**
  * Options for `Outbox.open`. Durations are ms or strings such as `"30s"`.
@@ -135,24 +136,5 @@ export class OutboxFullError extends Error {
     this.bytes = bytes;
     this.maxItems = maxItems;
     this.maxBytes = maxBytes;
-  }
-}
-
-/**
- * `flush()` can't finish: the outbox is stopped (or was stopped while flushing) with items still
- * waiting. Call `start()` first.
- *
- * @example
- * outbox.start();
- * await outbox.flush(); // rejects with OutboxStoppedError if someone calls outbox.stop() meanwhile
- */
-export class OutboxStoppedError extends Error {
-  override readonly name = 'OutboxStoppedError' as const;
-  /** Items still waiting. */
-  readonly size: number;
-
-  constructor(size: number) {
-    super(`steadfast: outbox is stopped with ${size} item(s) waiting; call start() to deliver them`);
-    this.size = size;
   }
 }

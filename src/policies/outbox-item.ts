@@ -86,3 +86,22 @@ export async function sendItemOnce(
     return { error };
   }
 }
+
+/**
+ * `flush()` can't finish: the outbox is stopped (or was stopped while flushing) with items still
+ * waiting. Call `start()` first.
+ *
+ * @example
+ * outbox.start();
+ * await outbox.flush(); // rejects with OutboxStoppedError if someone calls outbox.stop() meanwhile
+ */
+export class OutboxStoppedError extends Error {
+  override readonly name = 'OutboxStoppedError' as const;
+  /** Items still waiting. */
+  readonly size: number;
+
+  constructor(size: number) {
+    super(`steadfast: outbox is stopped with ${size} item(s) waiting; call start() to deliver them`);
+    this.size = size;
+  }
+}
