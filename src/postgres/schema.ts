@@ -13,30 +13,33 @@ export const SCHEMA_VERSION = 1;
 const MIGRATION_LOCK = "pg_advisory_xact_lock(hashtext('steadfast_schema'))";
 
 /**
- * The claim, in one round trip. Step 1 picks the oldest visible item of each free `order_key` and
- * takes a transaction-scoped advisory lock on that key (skipping keys another worker is claiming)
- * and a row lock (FOR UPDATE SKIP LOCKED). Step 2 runs with a new snapshot, taken after those
- * locks: it re-checks that no other item of the key is older or leased, so an item committed late,
- * while a younger one of its key is in flight, waits for it rather than running beside it.
+ * The claim, in one round trip. Step 1 picks the oldest items of free order keys (the head of each
+ * key, nothing of it in flight) and takes a transaction-scoped advisory lock on each one's key,
+ * skipping keys another worker is claiming at this moment. Step 2 runs with a new snapshot, taken
+ * after those locks: under FOR UPDATE SKIP LOCKED it re-checks that each item is still its key's
+ * head with nothing of the key in flight, so an item committed late, while a younger one of its
+ * key is in flight, waits for that one rather than running beside it.
  */
 function claimFunction(n: TableNames): string {
-  const headAndFree = (t: string): string => `
-      NOT EXISTS (SELECT 1 FROM ${n.table} p WHERE p.order_key = ${t}.order_key AND p.id < ${t}.id)
+  const headAndFree = (t: string): string => `${t}.available_at <= now() AND (${t}.locked_until IS NULL OR ${t}.locked_until <= now())
+      AND NOT EXISTS (SELECT 1 FROM ${n.table} p WHERE p.order_key = ${t}.order_key AND p.id < ${t}.id)
       AND NOT EXISTS (SELECT 1 FROM ${n.table} p WHERE p.order_key = ${t}.order_key AND p.id <> ${t}.id AND p.locked_until > now())`;
+  // The key lock sits outside the LIMITed subquery: inside, the planner would test it before the
+  // head checks and lock the keys of rows it then rejects.
   return `
 CREATE OR REPLACE FUNCTION ${n.claim}(want integer, lease_ms double precision, token text)
 RETURNS SETOF ${n.table} LANGUAGE plpgsql VOLATILE AS $claim$
 DECLARE ids bigint[];
 BEGIN
-  SELECT array_agg(c.id) INTO ids FROM (
-    SELECT o.id FROM ${n.table} o
-    WHERE o.available_at <= now() AND (o.locked_until IS NULL OR o.locked_until <= now()) AND ${headAndFree('o')}
-      AND pg_try_advisory_xact_lock(hashtext(${quote(n.plain)}), hashtext(o.order_key))
-    ORDER BY o.id LIMIT want FOR UPDATE OF o SKIP LOCKED) c;
+  SELECT array_agg(h.id) INTO ids FROM (
+    SELECT c.id FROM (
+      SELECT o.id, o.order_key FROM ${n.table} o WHERE ${headAndFree('o')} ORDER BY o.id LIMIT want * 2 + 16
+    ) c
+    WHERE pg_try_advisory_xact_lock(hashtext(${quote(n.plain)}), hashtext(c.order_key)) LIMIT want) h;
   IF ids IS NULL THEN RETURN; END IF;
   RETURN QUERY UPDATE ${n.table} t
     SET locked_until = now() + lease_ms * interval '1 millisecond', locked_by = token, attempts = t.attempts + 1
-    WHERE t.id = ANY(ids) AND (t.locked_until IS NULL OR t.locked_until <= now()) AND ${headAndFree('t')}
+    WHERE t.id IN (SELECT r.id FROM ${n.table} r WHERE r.id = ANY(ids) AND ${headAndFree('r')} FOR UPDATE OF r SKIP LOCKED)
     RETURNING t.*;
 END
 $claim$`;
