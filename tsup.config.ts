@@ -14,6 +14,16 @@ export default defineConfig([
     treeshake: true,
   },
   {
+    // steadfast/postgres: takes the caller's pg pool, so it needs no node: import and bundles no driver.
+    entry: { postgres: 'src/postgres.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    platform: 'neutral',
+    target: 'es2022',
+    splitting: false,
+    treeshake: true,
+  },
+  {
     // Node-only entry: keeps its `node:` prefixes (tsup 8 strips them unless told not to).
     entry: { node: 'src/node.ts' },
     format: ['esm', 'cjs'],

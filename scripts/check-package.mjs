@@ -24,13 +24,13 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work]))[0];
   const tarball = join(work, packed.filename);
 
-  step('built core and steadfast/testing have no node: import', () => {
-    for (const file of ['index.js', 'index.cjs', 'testing.js', 'testing.cjs']) {
+  step('built core, steadfast/testing and steadfast/postgres have no node: import', () => {
+    for (const file of ['index.js', 'index.cjs', 'testing.js', 'testing.cjs', 'postgres.js', 'postgres.cjs']) {
       const code = readFileSync(join(root, 'dist', file), 'utf8');
       const hit = code.match(/(?:from\s*|require\(\s*|import\(\s*)["']node:[a-z_/]+["']/);
       if (hit) throw new Error(`dist/${file} imports ${hit[0]}`);
     }
-    return '4 files';
+    return '6 files';
   });
   step('dist/node keeps node: prefixes', () => {
     for (const file of ['node.js', 'node.cjs']) {
@@ -49,15 +49,17 @@ try {
   run('tar', ['-xzf', tarball, '-C', join(app, 'node_modules', 'steadfast'), '--strip-components=1']);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'smoke', private: true }));
   const probe = `
-    const core = M('steadfast'), testing = M('steadfast/testing'), node = M('steadfast/node');
-    const need = { core: ['withRetry', 'exponential', 'classify', 'CircuitBreaker', 'ResilientClient', 'poll', 'textLines'], testing: ['FakeClock', 'scriptedFetch', 'simulate'], node: ['Outbox'] };
-    for (const [mod, names] of Object.entries(need)) for (const n of names) if (typeof ({ core, testing, node })[mod][n] !== 'function') throw new Error(mod + ' lacks ' + n);
+    const core = M('steadfast'), testing = M('steadfast/testing'), node = M('steadfast/node'), postgres = M('steadfast/postgres');
+    const need = { core: ['withRetry', 'exponential', 'classify', 'CircuitBreaker', 'ResilientClient', 'poll', 'textLines'], testing: ['FakeClock', 'scriptedFetch', 'simulate'], node: ['Outbox'], postgres: ['PgOutbox', 'PgOutboxSchemaError', 'OutboxStoppedError'] };
+    for (const [mod, names] of Object.entries(need)) for (const n of names) if (typeof ({ core, testing, node, postgres })[mod][n] !== 'function') throw new Error(mod + ' lacks ' + n);
+    // steadfast/postgres loads without pg installed (an optional peer) and validates before any query.
+    postgres.PgOutbox.open({ pool: {}, send: async () => {} }).then(() => { throw new Error('PgOutbox.open accepted a pool without query/connect'); }, (e) => { if (e.name !== 'TypeError') throw e; });
     const clock = new testing.FakeClock();
     let calls = 0;
     const done = core.withRetry(async () => { if (++calls < 3) throw new core.HttpError(503); return 'ok'; }, { clock, backoff: core.constant('1s') });
     clock.runAll().then(() => done).then((v) => { if (v !== 'ok' || calls !== 3 || clock.now() !== 2000) throw new Error('withRetry misbehaved'); console.log('smoke ok'); });
   `;
-  writeFileSync(join(app, 'esm.mjs'), `import * as c from 'steadfast'; import * as t from 'steadfast/testing'; import * as n from 'steadfast/node';\nconst mods = { steadfast: c, 'steadfast/testing': t, 'steadfast/node': n }; const M = (x) => mods[x];\n${probe}`);
+  writeFileSync(join(app, 'esm.mjs'), `import * as c from 'steadfast'; import * as t from 'steadfast/testing'; import * as n from 'steadfast/node'; import * as p from 'steadfast/postgres';\nconst mods = { steadfast: c, 'steadfast/testing': t, 'steadfast/node': n, 'steadfast/postgres': p }; const M = (x) => mods[x];\n${probe}`);
   writeFileSync(join(app, 'cjs.cjs'), `const M = (x) => require(x);\n${probe}`);
   step('import steadfast by name from ESM', () => run(process.execPath, ['esm.mjs'], { cwd: app }).trim());
   step('require steadfast by name from CJS', () => run(process.execPath, ['cjs.cjs'], { cwd: app }).trim());
