@@ -21,7 +21,9 @@ const ITEM_COLUMNS = "key, payload, (extract(epoch FROM enqueued_at) * 1000)::fl
 
 /** @internal The SQL text of one outbox, built once at open. */
 export interface Statements {
-  /** $1 key, $2 order key, $3 payload JSON, $4 enqueued at (epoch ms), $5 channel. Returns `id` if inserted (and notifies at commit). */
+  /** $1 key, $2 order key, $3 payload JSON, $4 enqueued at (epoch ms), $5 channel. Returns `id` if inserted, and notifies at commit. */
+  insertAndNotify: string;
+  /** The same without the NOTIFY ($5 unused). */
   insert: string;
   /** $1 key: the waiting item. */
   byKey: string;
@@ -43,9 +45,11 @@ export interface Statements {
 
 /** @internal */
 export function statements(n: TableNames): Statements {
+  const insert = `WITH ins AS (INSERT INTO ${n.table} (key, order_key, payload, enqueued_at) VALUES ($1, $2, $3::json, to_timestamp($4::float8 / 1000))
+      ON CONFLICT (key) DO NOTHING RETURNING id)`;
   return {
-    insert: `WITH ins AS (INSERT INTO ${n.table} (key, order_key, payload, enqueued_at) VALUES ($1, $2, $3::json, to_timestamp($4::float8 / 1000))
-      ON CONFLICT (key) DO NOTHING RETURNING id) SELECT id::text AS id, pg_notify($5, '') FROM ins`,
+    insertAndNotify: `${insert} SELECT id::text AS id, pg_notify($5, '') FROM ins`,
+    insert: `${insert} SELECT id::text AS id, $5::text AS channel FROM ins`,
     byKey: `SELECT ${ITEM_COLUMNS} FROM ${n.table} WHERE key = $1`,
     claim: `SELECT id::text AS id, order_key, ${ITEM_COLUMNS} FROM ${n.claim}($1, $2, $3)`,
     ack: `DELETE FROM ${n.table} WHERE id = $1 AND locked_by = $2`,

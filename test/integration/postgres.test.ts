@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { constant, schedule } from '../../src/core/backoff.js';
 import { HttpError } from '../../src/core/errors.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
 import type { ResilienceEvent } from '../../src/core/events.js';
 import { OutboxStoppedError, type OutboxItem } from '../../src/policies/outbox-item.js';
 import { PgOutbox } from '../../src/postgres/outbox.js';
@@ -254,6 +255,29 @@ describe('PgOutbox (steadfast/postgres)', () => {
       release();
       t1.release();
       t2.release();
+    }
+  });
+
+  onServer('a burst of enqueues sends one NOTIFY per 50ms, not one per commit (NOTIFY serializes commits)', async () => {
+    const clock = new FakeClock({ now: Date.UTC(2026, 0, 1) });
+    const table = newTable();
+    const outbox = await open({ table, clock, send: async () => {} });
+    const listener = await pool.connect();
+    let notifications = 0;
+    listener.on('notification', (m) => void (m.channel === table && notifications++));
+    try {
+      await listener.query(`LISTEN "${table}"`);
+      for (let i = 0; i < 20; i++) await outbox.enqueue(i);
+      await clock.advance(49);
+      await outbox.enqueue('still within 50ms');
+      await clock.advance(1);
+      await outbox.enqueue('50ms later');
+      await until(() => notifications === 2);
+      await tick(200);
+      expect(notifications).toBe(2);
+    } finally {
+      await listener.query(`UNLISTEN "${table}"`);
+      listener.release();
     }
   });
 
