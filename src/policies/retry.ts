@@ -94,7 +94,7 @@ function unchanged(o: RetryOptions, f: RetryOptions): boolean {
 
 function resolveRetryOptions(o: RetryOptions): RetrySettings {
   const retryOn = functionOption('retryOn', o.retryOn);
-  return {
+  const s: Omit<RetrySettings, 'timed' | 'wraps'> = {
     // Checked here, at the call: a typo such as `backoff: '5s'` must not surface only after the first failure.
     backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: 500, max: 30_000, jitter: 'full' })),
     maxRetries: o.maxRetries === undefined ? 5 : countOption('maxRetries', o.maxRetries, { allowInfinity: true }),
@@ -111,6 +111,7 @@ function resolveRetryOptions(o: RetryOptions): RetrySettings {
     onEvent: functionOption('onEvent', o.onEvent),
     name: nameOption('name', o.name, 'retry'),
   };
+  return { ...s, timed: s.budget !== undefined || s.onEvent !== undefined || s.maxElapsed !== Infinity, wraps: s.signal !== undefined || s.attemptTimeout !== undefined };
 }
 
 const NO_OPTIONS: RetryOptions = {};
