@@ -49,6 +49,14 @@ describe('npm run bench -- --quick', () => {
       'cockatiel retry(ConstantBackoff(0))',
       'p-retry {minTimeout: 0, factor: 1}',
       'client.fetch(url) + text()',
+      'steadfast withRetry + exponential',
+      'steadfast CircuitBreaker',
+      'steadfast ResilientClient',
+      'steadfast whole core',
+      'cockatiel retry + ExponentialBackoff',
+      'cockatiel circuitBreaker + ConsecutiveBreaker',
+      'p-retry pRetry',
+      'ky (default export)',
     ];
     for (const name of contenders) expect(table.some((line) => line.includes(name)), name).toBe(true);
     for (const lib of ['steadfast', 'cockatiel', 'opossum']) {
@@ -56,6 +64,10 @@ describe('npm run bench -- --quick', () => {
     }
     // Every figure is a number: no NaN or Infinity from an empty or broken measurement.
     expect(table.join('\n')).not.toMatch(/NaN|Infinity/);
+    // Every bundle row is a real gzip size in kB.
+    const bundles = table.filter((line) => line.includes('browser bundle'));
+    expect(bundles).toHaveLength(8);
+    for (const line of bundles) expect(line).toMatch(/\| \d+\.\d kB gzip +\| \d+\.\d kB minified, \d+ modules/);
     expect(stdout).toMatch(/\d+\/\d+ steadfast targets met/);
   });
 });
