@@ -57,6 +57,8 @@ describe('npm run bench -- --quick', () => {
       'cockatiel circuitBreaker + ConsecutiveBreaker',
       'p-retry pRetry',
       'ky (default export)',
+      'ky api.get(url).text()',
+      'ky api.get(url) (ky defaults: retry 2, timeout 10s)',
     ];
     for (const name of contenders) expect(table.some((line) => line.includes(name)), name).toBe(true);
     for (const lib of ['steadfast', 'cockatiel', 'opossum']) {
