@@ -299,5 +299,4 @@ describe('SPEC §7/§10 more pinned behaviour', () => {
     expect(run.done()).toBe(true);
     expect(log.of('retry')[0]?.delayMs).toBe(600_000);
   });
-
 });

@@ -282,5 +282,4 @@ describe('SPEC cross-component and edge behaviour found by the audit', () => {
     await clock.advance(1);
     expect(b.state).toBe('open');
   });
-
 });

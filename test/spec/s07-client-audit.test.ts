@@ -172,7 +172,6 @@ describe('SPEC cross-component and edge behaviour found by the audit', () => {
     expect(clock.pending).toBe(0);
     client.close();
   });
-
 });
 
 describe('SPEC §7/§10 more pinned behaviour', () => {
@@ -213,5 +212,4 @@ describe('SPEC §7/§10 more pinned behaviour', () => {
     expect(EventEmitter.getEventListeners(abort.signal, 'abort')).toHaveLength(0);
     client.close();
   });
-
 });
