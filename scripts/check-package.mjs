@@ -24,13 +24,49 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work]))[0];
   const tarball = join(work, packed.filename);
 
-  step('built core, steadfast/testing and steadfast/postgres have no node: import', () => {
-    for (const file of ['index.js', 'index.cjs', 'testing.js', 'testing.cjs', 'postgres.js', 'postgres.cjs']) {
+  // The library entries share chunks (tsup splitting): follow each entry's relative imports so a
+  // node: import reaching the core through a shared chunk is caught too.
+  const reachable = (entry) => {
+    const seen = new Set([entry]);
+    for (const file of seen) {
+      const code = readFileSync(join(root, 'dist', file), 'utf8');
+      for (const m of code.matchAll(/(?:from\s*|require\(\s*|import\(\s*)["']\.\/([^"']+)["']/g)) seen.add(m[1]);
+    }
+    return [...seen];
+  };
+  step('built core, steadfast/testing and steadfast/postgres have no node: import, shared chunks included', () => {
+    const files = new Set(['index.js', 'index.cjs', 'testing.js', 'testing.cjs', 'postgres.js', 'postgres.cjs'].flatMap(reachable));
+    for (const file of files) {
       const code = readFileSync(join(root, 'dist', file), 'utf8');
       const hit = code.match(/(?:from\s*|require\(\s*|import\(\s*)["']node:[a-z_/]+["']/);
       if (hit) throw new Error(`dist/${file} imports ${hit[0]}`);
     }
-    return '6 files';
+    return `${files.size} files`;
+  });
+  step('steadfast, steadfast/testing, steadfast/node and steadfast/postgres share one copy of the core', () => {
+    // esbuild marks each source module with a `// src/...` line; a module in two files is a copy.
+    const sizes = [];
+    for (const ext of ['js', 'cjs']) {
+      const files = [...new Set(['index', 'testing', 'node', 'postgres'].flatMap((e) => reachable(`${e}.${ext}`)))];
+      const owner = new Map();
+      for (const file of files) {
+        const code = readFileSync(join(root, 'dist', file), 'utf8');
+        for (const [, mod] of code.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)) {
+          if (owner.has(mod)) throw new Error(`${mod} is in both dist/${owner.get(mod)} and dist/${file}`);
+          owner.set(mod, file);
+        }
+        // Copies of a class would break instanceof between entries: each is defined once.
+        for (const name of ['HttpError', 'BrokenCircuitError', 'CircuitBreaker', 'FakeClock', 'OutboxFileError', 'OutboxStoppedError']) {
+          if (!new RegExp(`(?:var ${name} = class|class ${name}\\b)`).test(code)) continue;
+          if (owner.has(name)) throw new Error(`class ${name} is defined in both dist/${owner.get(name)} and dist/${file}`);
+          owner.set(name, file);
+        }
+      }
+      // Entry files hold only their own component; what they share lives in chunks.
+      const kB = (file) => (readFileSync(join(root, 'dist', file)).byteLength / 1000).toFixed(1);
+      sizes.push(`${ext}: ${files.map((f) => `${f.replace(/^chunk-\w+/, 'chunk')} ${kB(f)}`).join(', ')} kB`);
+    }
+    return sizes.join('; ');
   });
   step('dist/node keeps node: prefixes', () => {
     for (const file of ['node.js', 'node.cjs']) {
@@ -52,12 +88,18 @@ try {
     const core = M('steadfast'), testing = M('steadfast/testing'), node = M('steadfast/node'), postgres = M('steadfast/postgres');
     const need = { core: ['withRetry', 'exponential', 'classify', 'CircuitBreaker', 'ResilientClient', 'poll', 'textLines'], testing: ['FakeClock', 'scriptedFetch', 'simulate'], node: ['Outbox'], postgres: ['PgOutbox', 'PgOutboxSchemaError', 'OutboxStoppedError'] };
     for (const [mod, names] of Object.entries(need)) for (const n of names) if (typeof ({ core, testing, node, postgres })[mod][n] !== 'function') throw new Error(mod + ' lacks ' + n);
-    // steadfast/postgres loads without pg installed (an optional peer) and validates before any query.
+    // steadfast/postgres loads without pg installed (an optional peer), validates before any query,
+    // and shares the file outbox's OutboxStoppedError class.
+    if (postgres.OutboxStoppedError !== node.OutboxStoppedError) throw new Error('steadfast/postgres and steadfast/node carry two OutboxStoppedError classes');
     postgres.PgOutbox.open({ pool: {}, send: async () => {} }).then(() => { throw new Error('PgOutbox.open accepted a pool without query/connect'); }, (e) => { if (e.name !== 'TypeError') throw e; });
     const clock = new testing.FakeClock();
     let calls = 0;
     const done = core.withRetry(async () => { if (++calls < 3) throw new core.HttpError(503); return 'ok'; }, { clock, backoff: core.constant('1s') });
-    clock.runAll().then(() => done).then((v) => { if (v !== 'ok' || calls !== 3 || clock.now() !== 2000) throw new Error('withRetry misbehaved'); console.log('smoke ok'); });
+    // One class across entries: steadfast/testing's simulate must recognise the core's HttpError.
+    const shared = testing.simulate({ backoff: core.constant(0), maxRetries: 1 }, [new core.HttpError(503), 'ok']).then((r) => {
+      if (r.timeline[0].status !== 503) throw new Error('steadfast/testing does not recognise the HttpError of steadfast: the entries carry separate copies');
+    });
+    clock.runAll().then(() => done).then((v) => { if (v !== 'ok' || calls !== 3 || clock.now() !== 2000) throw new Error('withRetry misbehaved'); return shared; }).then(() => console.log('smoke ok'));
   `;
   writeFileSync(join(app, 'esm.mjs'), `import * as c from 'steadfast'; import * as t from 'steadfast/testing'; import * as n from 'steadfast/node'; import * as p from 'steadfast/postgres';\nconst mods = { steadfast: c, 'steadfast/testing': t, 'steadfast/node': n, 'steadfast/postgres': p }; const M = (x) => mods[x];\n${probe}`);
   writeFileSync(join(app, 'cjs.cjs'), `const M = (x) => require(x);\n${probe}`);

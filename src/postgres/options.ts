@@ -9,7 +9,9 @@ import { parseDuration, type Duration } from '../core/duration.js';
 import type { EventSink } from '../core/events.js';
 import { countOption, describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
 import { resolveOutboxBreaker, type OutboxBreaker, type OutboxSend } from '../policies/outbox-item.js';
+import type { RetryPlan } from '../policies/retry-step.js';
 import type { PgPool } from './client.js';
+import { outboxPlan } from './decide.js';
 
 /**
  * Options for `PgOutbox.open`. Durations are ms or strings such as `"30s"`.
@@ -63,9 +65,9 @@ export interface ResolvedPgOutboxOptions {
   lease: number;
   concurrency: number;
   sendTimeout: number;
-  backoff: Backoff;
+  /** The retry engine's plan: backoff, classification, `Retry-After` cap. */
+  plan: RetryPlan;
   breaker: OutboxBreaker | undefined;
-  classify: ClassifyOptions;
   pollInterval: number;
   onEvent: EventSink | undefined;
   clock: Clock;
@@ -109,6 +111,7 @@ export function resolvePgOutboxOptions(o: PgOutboxOptions): ResolvedPgOutboxOpti
   const onEvent = functionOption('onEvent', o.onEvent);
   const sendTimeout = parseDuration(o.sendTimeout ?? '30s', { option: 'sendTimeout', allowInfinity: true });
   if (sendTimeout <= 0) throw new RangeError(`steadfast: sendTimeout must be > 0 (or Infinity); got ${describeValue(o.sendTimeout)}`);
+  const backoff = backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' }));
   return {
     pool: o.pool,
     send: o.send,
@@ -116,9 +119,8 @@ export function resolvePgOutboxOptions(o: PgOutboxOptions): ResolvedPgOutboxOpti
     lease: leaseOption(o.lease ?? '30s'),
     concurrency: countOption('concurrency', o.concurrency ?? 1, { min: 1 }),
     sendTimeout,
-    backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' })),
+    plan: outboxPlan(backoff, o.classify ?? {}),
     breaker: resolveOutboxBreaker(o.breaker, clock, name, onEvent),
-    classify: o.classify ?? {},
     pollInterval: positiveDuration('pollInterval', o.pollInterval ?? '5s'),
     onEvent,
     clock,

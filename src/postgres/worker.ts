@@ -116,7 +116,7 @@ export class Worker {
         if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock.now(), { key: row.key, attempts: row.attempts, size: await this.size() });
         return;
       }
-      const decision = decide(failed.error, row.attempts, { backoff: this.o.backoff, classify: this.o.classify, now: clock.now(), random: () => clock.random() });
+      const decision = decide(this.o.plan, failed.error, row.attempts, { now: clock.now(), random: () => clock.random() });
       const error = summarizeError(failed.error);
       if (decision.retry) {
         await pool.query(this.sql.retry, [row.id, token, decision.delayMs]);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { constant, exponential, schedule } from '../../src/core/backoff.js';
 import { HttpError } from '../../src/core/errors.js';
 import { seededRandom } from '../../src/core/random.js';
-import { decide, stepAt } from '../../src/postgres/decide.js';
+import { decide, outboxPlan } from '../../src/postgres/decide.js';
 import { resolvePgOutboxOptions, tableNames, type PgOutboxOptions } from '../../src/postgres/options.js';
 import type { PgPool } from '../../src/postgres/client.js';
 
@@ -16,6 +16,7 @@ describe('PgOutbox options', () => {
     const o = resolvePgOutboxOptions({ pool, send });
     expect(o.names).toEqual({ plain: 'steadfast_outbox', table: '"steadfast_outbox"', dead: '"steadfast_outbox_dead"', claim: '"steadfast_outbox_claim"' });
     expect([o.lease, o.concurrency, o.sendTimeout, o.pollInterval, o.name]).toEqual([30_000, 1, 30_000, 5_000, 'pg-outbox']);
+    expect([o.plan.maxRetries, o.plan.maxElapsed, o.plan.maxRetryAfter]).toEqual([Infinity, Infinity, 300_000]);
   });
 
   it.each([
@@ -50,13 +51,12 @@ describe('PgOutbox options', () => {
   });
 });
 
-describe('after a failed send (decide)', () => {
-  const random = seededRandom(1);
-  const base = { classify: {}, now: 0, random };
+describe('after a failed send (decide: the retry engine\'s step, from the attempt count stored in the row)', () => {
+  const at = { now: 0, random: seededRandom(1) };
 
-  it('waits 1s, 2s, 4s for attempts 1, 2, 3 of exponential 1s..5m without jitter, from the attempt count stored in the row', () => {
-    const backoff = exponential({ initial: '1s', max: '5m', jitter: 'none' });
-    expect([1, 2, 3].map((n) => decide(new HttpError(503), n, { ...base, backoff }))).toMatchObject([
+  it('waits 1s, 2s, 4s after attempts 1, 2, 3 for exponential 1s..5m without jitter', () => {
+    const plan = outboxPlan(exponential({ initial: '1s', max: '5m', jitter: 'none' }), {});
+    expect([1, 2, 3].map((n) => decide(plan, new HttpError(503), n, at))).toMatchObject([
       { retry: true, delayMs: 1_000 },
       { retry: true, delayMs: 2_000 },
       { retry: true, delayMs: 4_000 },
@@ -64,24 +64,24 @@ describe('after a failed send (decide)', () => {
   });
 
   it('waits for Retry-After when longer than the backoff, at most 5 minutes', () => {
-    const backoff = constant('1s');
+    const plan = outboxPlan(constant('1s'), {});
     const retryAfter = (ms: number): HttpError => new HttpError(503, undefined, { retryAfterMs: ms });
-    expect(decide(retryAfter(20_000), 1, { ...base, backoff })).toMatchObject({ retry: true, delayMs: 20_000 });
-    expect(decide(retryAfter(3_600_000), 1, { ...base, backoff })).toMatchObject({ retry: true, delayMs: 300_000 });
+    expect(decide(plan, retryAfter(20_000), 1, at)).toMatchObject({ retry: true, delayMs: 20_000 });
+    expect(decide(plan, retryAfter(3_600_000), 1, at)).toMatchObject({ retry: true, delayMs: 300_000 });
   });
 
   it('dead-letters a permanent error at once, with its reason', () => {
-    expect(decide(new HttpError(400), 1, { ...base, backoff: constant('1s') })).toMatchObject({ retry: false, verdict: { kind: 'permanent', status: 400 } });
+    expect(decide(outboxPlan(constant('1s'), {}), new HttpError(400), 1, at)).toMatchObject({ retry: false, verdict: { kind: 'permanent', status: 400, reason: 'HTTP 400' } });
+  });
+
+  it('retries what classify options make transient, and an abort thrown by send (only permanent errors dead-letter)', () => {
+    expect(decide(outboxPlan(constant('1s'), { statuses: { 404: 'transient' } }), new HttpError(404), 1, at)).toMatchObject({ retry: true });
+    expect(decide(outboxPlan(constant('1s'), {}), new DOMException('gone', 'AbortError'), 1, at)).toMatchObject({ retry: true, delayMs: 1_000 });
   });
 
   it('dead-letters once a finite backoff is used up: "retries exhausted"', () => {
-    const backoff = schedule(['1s', '2s']);
-    expect(decide(new HttpError(503), 2, { ...base, backoff })).toMatchObject({ retry: true, delayMs: 2_000 });
-    expect(decide(new HttpError(503), 3, { ...base, backoff })).toMatchObject({ retry: false, verdict: { kind: 'permanent', reason: expect.stringMatching(/^retries exhausted/) } });
-  });
-
-  it('stepAt walks the backoff to the nth step', () => {
-    expect(stepAt(schedule(['1s', '2s', '3s']), 3, random)?.delay).toBe(3_000);
-    expect(stepAt(schedule(['1s']), 2, random)).toBeUndefined();
+    const plan = outboxPlan(schedule(['1s', '2s']), {});
+    expect(decide(plan, new HttpError(503), 2, at)).toMatchObject({ retry: true, delayMs: 2_000 });
+    expect(decide(plan, new HttpError(503), 3, at)).toMatchObject({ retry: false, verdict: { kind: 'permanent', reason: 'retries exhausted (HTTP 503)' } });
   });
 });
