@@ -50,9 +50,10 @@ describe('README', () => {
 
   const runnable = [...new Set(linked.map((s) => s.file))].filter((f) => f.startsWith('examples/readme/'));
   it.each(runnable)('runs %s as written (exit 0)', async (file) => {
-    const { stdout } = await exec(process.execPath, ['--import', 'tsx', file], { cwd: root, timeout: 15_000 });
+    // Without a PostgreSQL server, postgres.ts first starts an embedded PGlite (about 10s on a busy machine).
+    const { stdout } = await exec(process.execPath, ['--import', 'tsx', file], { cwd: root, timeout: file.endsWith('/postgres.ts') ? 60_000 : 15_000 });
     // Each README example states its output in "// prints:" comments; the run must agree.
     const promised = [...readFileSync(join(root, file), 'utf8').matchAll(/\/\/ prints: (.+)$/gm)].map((m) => (m[1] ?? '').trim());
     for (const line of promised) expect(stdout).toContain(line);
-  });
+  }, 60_000);
 });

@@ -44,7 +44,7 @@ export class Worker {
   async run(signal: AbortSignal): Promise<void> {
     const { pool, clock, names, concurrency, onEvent, name } = this.o;
     const random = (): number => clock.random();
-    const listener = listen(pool, names.plain, clock, signal, { wake: () => this.kick(), failed: noop });
+    const listener = listen(pool, names.plain, clock, signal, { wake: () => this.kick() });
     let walk: BackoffWalk | undefined;
     let failures = 0;
     while (!signal.aborted) {
