@@ -51,8 +51,7 @@ function untilAborted(promise: Promise<PgPoolClient>, signal: AbortSignal): Prom
     promise.then(
       (client) => {
         signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) client.release();
-        resolve(signal.aborted ? 'aborted' : client);
+        resolve(signal.aborted ? 'aborted' : client); // if aborted, onAbort releases it
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
