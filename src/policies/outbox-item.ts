@@ -70,15 +70,21 @@ export function resolveOutboxBreaker(
 }
 
 /**
- * @internal One `send` of `item` (through the breaker, if any) under `sendTimeout` ms. Resolves
- * with `{ error }`, or undefined on success; it settles when the timeout passes even if `send`
- * never does. The timeout runs inside the breaker, so a hung send counts as a failure there.
+ * @internal One `send` (through the breaker, if any) under `sendTimeout` ms, of the item `take()`
+ * returns once the breaker lets the call through. Resolves with `{ error }`, or undefined on
+ * success. It settles when the timeout passes even if `send` never does (an abandoned `send` that
+ * settles later is ignored). Each attempt gets its own signal, aborted only by the timeout, so
+ * listeners `send` or fetch leave on it can't pile up; the timeout runs inside the breaker, so a
+ * hung send counts as a failure there.
  */
 export async function sendItemOnce(
-  item: OutboxItem,
+  take: () => OutboxItem,
   o: { send: OutboxSend; breaker: OutboxBreaker | undefined; sendTimeout: number; clock: Clock },
 ): Promise<{ error: unknown } | undefined> {
-  const send = (): Promise<void> => runWithSignal((signal) => o.send(item, { signal }), { timeoutMs: o.sendTimeout, clock: o.clock });
+  const send = (): Promise<void> => {
+    const item = take();
+    return runWithSignal((signal) => o.send(item, { signal }), { timeoutMs: o.sendTimeout, clock: o.clock });
+  };
   try {
     await (o.breaker === undefined ? send() : o.breaker.execute(send));
     return undefined;

@@ -110,7 +110,7 @@ export class Worker {
     const renewal = this.renew(token);
     try {
       const item = { key: row.key, payload: row.payload, enqueuedAt: row.enqueuedAt, attempts: row.attempts };
-      const failed = await sendItemOnce(item, this.o);
+      const failed = await sendItemOnce(() => item, this.o);
       if (failed === undefined) {
         await pool.query(this.sql.ack, [row.id, token]);
         if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock.now(), { key: row.key, attempts: row.attempts, size: await this.size() });
