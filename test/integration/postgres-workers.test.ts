@@ -49,7 +49,7 @@ beforeAll(async () => {
     req.on('end', () => {
       const { k, n } = JSON.parse(body) as { k: string; n: number };
       received.push({ key: String(req.headers['idempotency-key']), k, n });
-      setTimeout(() => res.end('ok'), 10); // a webhook that takes a moment, so kills land mid-send
+      setTimeout(() => res.end('ok'), 30); // a webhook that takes a moment (at most ~270 deliveries/s here), so kills land mid-send
     });
   });
   server.listen(0, '127.0.0.1');
@@ -129,7 +129,7 @@ describe('PgOutbox workers in separate processes', () => {
     try {
       Array.from({ length: 4 }, spawnWorker);
       while (kills < 20) {
-        await tick(100 + random() * 150);
+        await tick(50 + random() * 100);
         if (ready.size === 0) continue;
         expect(received.length, 'delivery finished before 20 kills').toBeLessThan(total);
         const live = [...ready]; // a worker that is delivering
