@@ -29,7 +29,7 @@ export interface Statements {
   byKey: string;
   /** $1 how many, $2 lease ms, $3 token. */
   claim: string;
-  /** $1 id, $2 token. */
+  /** $1 ids, $2 their claim tokens (one statement for every acknowledgement that piled up). */
   ack: string;
   /** $1 id, $2 token, $3 delay ms. */
   retry: string;
@@ -52,7 +52,7 @@ export function statements(n: TableNames): Statements {
     insert: `${insert} SELECT id::text AS id, $5::text AS channel FROM ins`,
     byKey: `SELECT ${ITEM_COLUMNS} FROM ${n.table} WHERE key = $1`,
     claim: `SELECT id::text AS id, order_key, ${ITEM_COLUMNS} FROM ${n.claim}($1, $2, $3)`,
-    ack: `DELETE FROM ${n.table} WHERE id = $1 AND locked_by = $2`,
+    ack: `DELETE FROM ${n.table} t USING unnest($1::bigint[], $2::text[]) AS a(id, token) WHERE t.id = a.id AND t.locked_by = a.token`,
     retry: `UPDATE ${n.table} SET locked_until = NULL, locked_by = NULL, available_at = now() + $3 * interval '1 millisecond' WHERE id = $1 AND locked_by = $2`,
     dead: `WITH d AS (DELETE FROM ${n.table} WHERE id = $1 AND locked_by = $2 RETURNING *)
       INSERT INTO ${n.dead} (id, key, order_key, payload, enqueued_at, attempts, reason, error)
