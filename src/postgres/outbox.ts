@@ -91,7 +91,8 @@ export class PgOutbox {
     if (notify) this.lastNotify = at;
     // A conflicting item may be delivered between the insert and the lookup: then insert again.
     for (let tries = 0; ; tries++) {
-      const inserted = await db.query(notify ? this.sql.insertAndNotify : this.sql.insert, [key, orderKey, json, at, this.o.names.plain]);
+      const values = [key, orderKey, json, at];
+      const inserted = await (notify ? db.query(this.sql.insertAndNotify, [...values, this.o.names.plain]) : db.query(this.sql.insert, values));
       if (inserted.rows.length > 0) {
         if (onEvent !== undefined) emit(onEvent, 'outbox_enqueued', name, clock.now(), { key, size: Number((await db.query(this.sql.count)).rows[0]?.['n']) });
         return { key, payload, enqueuedAt: at, attempts: 0 };

@@ -23,7 +23,7 @@ const ITEM_COLUMNS = "key, payload, (extract(epoch FROM enqueued_at) * 1000)::fl
 export interface Statements {
   /** $1 key, $2 order key, $3 payload JSON, $4 enqueued at (epoch ms), $5 channel. Returns `id` if inserted, and notifies at commit. */
   insertAndNotify: string;
-  /** The same without the NOTIFY ($5 unused). */
+  /** The same without the NOTIFY (and without $5). */
   insert: string;
   /** $1 key: the waiting item. */
   byKey: string;
@@ -45,11 +45,11 @@ export interface Statements {
 
 /** @internal */
 export function statements(n: TableNames): Statements {
-  const insert = `WITH ins AS (INSERT INTO ${n.table} (key, order_key, payload, enqueued_at) VALUES ($1, $2, $3::json, to_timestamp($4::float8 / 1000))
-      ON CONFLICT (key) DO NOTHING RETURNING id)`;
+  const insert = `INSERT INTO ${n.table} (key, order_key, payload, enqueued_at) VALUES ($1, $2, $3::json, to_timestamp($4::float8 / 1000))
+      ON CONFLICT (key) DO NOTHING RETURNING id::text AS id`;
   return {
-    insertAndNotify: `${insert} SELECT id::text AS id, pg_notify($5, '') FROM ins`,
-    insert: `${insert} SELECT id::text AS id, $5::text AS channel FROM ins`,
+    insertAndNotify: `WITH ins AS (${insert}) SELECT id, pg_notify($5, '') FROM ins`,
+    insert,
     byKey: `SELECT ${ITEM_COLUMNS} FROM ${n.table} WHERE key = $1`,
     claim: `SELECT id::text AS id, order_key, ${ITEM_COLUMNS} FROM ${n.claim}($1, $2, $3)`,
     ack: `DELETE FROM ${n.table} t USING unnest($1::bigint[], $2::text[]) AS a(id, token) WHERE t.id = a.id AND t.locked_by = a.token`,
