@@ -487,6 +487,15 @@ describe('retry engine: the backoff walker', () => {
     }
   });
 
+  it('stepAt for a huge n reaches the cap of a slowly growing backoff that is not flat by retry 10,000', () => {
+    // 100ms steps reach 1h only at retry 36,000.
+    const slow = linear({ initial: '100ms', step: '100ms', max: '1h' });
+    expect(stepAt(slow, 50_000, random)?.delay).toBe(3_600_000);
+    expect(stepAt(slow, 20_000, random)?.delay).toBe(2_000_000);
+    const gentle = exponential({ initial: '1ms', max: '1h', multiplier: 1.0001, jitter: 'none' });
+    expect(stepAt(gentle, 1e6, random)?.delay).toBe(3_600_000);
+  });
+
   it('BackoffWalk keeps the last delay of a finished schedule, with fresh jitter each time', () => {
     const random = seededRandom(7);
     const walk = new BackoffWalk(schedule(['1s', '10s'], { jitter: 0.5 }));
