@@ -301,6 +301,7 @@ function notPermanent(_error: unknown, verdict: Verdict): boolean {
 /** Why an item goes to the dead letters: its permanent verdict, or a finite backoff used up. */
 function deadVerdict(stopped: { reason: GiveUpReason; verdict: Verdict | undefined } | undefined, error: unknown): Verdict {
   const verdict = stopped?.verdict ?? classify(error);
-  if (stopped?.reason !== 'schedule-exhausted') return verdict;
+  // A permanent error on the schedule's last attempt is dead for its own reason, not for the schedule.
+  if (stopped?.reason !== 'schedule-exhausted' || verdict.kind === 'permanent') return verdict;
   return { ...verdict, kind: 'permanent', reason: `retries exhausted (${verdict.reason})` };
 }
