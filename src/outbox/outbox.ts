@@ -6,6 +6,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { nextStep } from '../core/backoff-walk.js';
 import { classify, type Verdict } from '../core/classify.js';
+import { isBrokenCircuit } from '../core/errors.js';
 import { emit, jsonCount, summarizeError } from '../core/events.js';
 import { deadLine, markLine, OutboxFileError, openLog, putLine, serialize, type StoredItem } from './file.js';
 import { appendDeadLetter, byteLength, HEADER_BYTES, type OutboxLog } from './log.js';
@@ -294,14 +295,15 @@ export class Outbox {
 }
 
 // Anything not permanent is retried, an abort thrown by `send` included: only the stop signal ends a delivery.
-function notPermanent(_error: unknown, verdict: Verdict): boolean {
-  return verdict.kind !== 'permanent';
+// A breaker's refusal (even an isolated one, which is permanent to withRetry) never sent the item: it waits, never dead.
+function notPermanent(error: unknown, verdict: Verdict): boolean {
+  return verdict.kind !== 'permanent' || isBrokenCircuit(error);
 }
 
 /** Why an item goes to the dead letters: its permanent verdict, or a finite backoff used up. */
 function deadVerdict(stopped: { reason: GiveUpReason; verdict: Verdict | undefined } | undefined, error: unknown): Verdict {
   const verdict = stopped?.verdict ?? classify(error);
   // A permanent error on the schedule's last attempt is dead for its own reason, not for the schedule.
-  if (stopped?.reason !== 'schedule-exhausted' || verdict.kind === 'permanent') return verdict;
+  if (stopped?.reason !== 'schedule-exhausted' || (verdict.kind === 'permanent' && !isBrokenCircuit(error))) return verdict;
   return { ...verdict, kind: 'permanent', reason: `retries exhausted (${verdict.reason})` };
 }

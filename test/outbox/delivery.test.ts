@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { constant, exponential, schedule } from '../../src/core/backoff.js';
+import { CircuitBreaker } from '../../src/breaker/breaker.js';
 import { HttpError } from '../../src/core/errors.js';
 import type { EventOf, ResilienceEvent, ResilienceEventType } from '../../src/core/events.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
@@ -191,6 +192,42 @@ describe('Outbox delivery: the server’s wait', () => {
     await clock.runAll();
     await flushed;
     expect(s.times).toEqual([0, 300_000, 310_000]);
+  });
+
+  it('an isolated breaker keeps the items waiting on the backoff (never dead-lettered: nothing was sent), and reset() lets them go', async () => {
+    const breaker = new CircuitBreaker({ clock });
+    breaker.isolate();
+    const rec = recorder();
+    let sends = 0;
+    const box = await openBox({ backoff: exponential({ initial: '1s', max: '1m', jitter: 'none' }), breaker, onEvent: rec.sink, send: async () => void sends++ });
+    await box.enqueue('x');
+    let retry = rec.next('outbox_retry');
+    box.start();
+    for (const delay of [1_000, 2_000, 4_000]) {
+      expect(await retry).toMatchObject({ delayMs: delay, error: { name: 'BrokenCircuitError' } });
+      retry = rec.next('outbox_retry');
+      await clock.advance(delay);
+    }
+    expect(sends).toBe(0);
+    expect(box.size).toBe(1);
+    expect(rec.events.map((e) => e.type)).not.toContain('outbox_dead');
+    breaker.reset();
+    const delivered = rec.next('outbox_delivered');
+    await clock.advance(8_000);
+    await delivered;
+    expect(sends).toBe(1);
+  });
+
+  it('an isolated breaker with a finite schedule: the schedule’s end dead-letters with "retries exhausted (circuit isolated)"', async () => {
+    const breaker = new CircuitBreaker({ clock });
+    breaker.isolate();
+    const box = await openBox({ backoff: schedule(['1s']), breaker, send: async () => {} });
+    await box.enqueue('x', { key: 'k' });
+    box.start();
+    const flushed = box.flush();
+    await clock.advance(1_000);
+    await flushed;
+    expect(await deadLetters()).toMatchObject([{ key: 'k', verdict: { kind: 'permanent', reason: 'retries exhausted (circuit isolated)' } }]);
   });
 });
 
