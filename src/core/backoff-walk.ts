@@ -71,10 +71,12 @@ export function delays(b: Backoff, count: number, o: { random?: () => number } =
 export class BackoffWalk {
   private step: BackoffStep | undefined;
   private previous: BackoffStep | undefined;
+  private failures = 0;
   constructor(private readonly backoff: Backoff) {}
 
   /** The delay (ms) for the next failure, or `undefined` if the backoff yields no step at all. */
   next(random: () => number): number | undefined {
+    this.failures++;
     const following = nextStep(this.backoff, this.step, random);
     if (following !== undefined) {
       this.previous = this.step;
@@ -86,14 +88,15 @@ export class BackoffWalk {
     return this.step?.delay;
   }
 
-  /** The number of failures walked so far (0 after `reset()`). */
+  /** The number of failures walked so far (0 after `reset()`), past the end of a finite schedule too. */
   get retry(): number {
-    return this.step?.retry ?? 0;
+    return this.failures;
   }
 
   /** Starts over: the next failure gets the backoff's first delay. */
   reset(): void {
     this.step = undefined;
     this.previous = undefined;
+    this.failures = 0;
   }
 }

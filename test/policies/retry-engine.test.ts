@@ -524,6 +524,12 @@ describe('retry engine: the backoff walker', () => {
     }
   });
 
+  it('BackoffWalk.retry counts every failure walked, past the end of a finite schedule too', () => {
+    const walk = new BackoffWalk(schedule(['1s', '5s']));
+    for (let i = 0; i < 5; i++) walk.next(random);
+    expect(walk.retry).toBe(5);
+  });
+
   it('BackoffWalk.reset starts over from the first delay', () => {
     const walk = new BackoffWalk(constant('1s') as Backoff);
     walk.next(random);
