@@ -4,7 +4,7 @@
  * failures and a dead-letter file for permanent ones.
  */
 import { resolve as resolvePath } from 'node:path';
-import { nextStep } from '../core/backoff-walk.js';
+import { BackoffWalk } from '../core/backoff-walk.js';
 import { classify, type Verdict } from '../core/classify.js';
 import { isBrokenCircuit } from '../core/errors.js';
 import { emit, jsonCount, summarizeError } from '../core/events.js';
@@ -218,6 +218,8 @@ export class Outbox {
   private async deliver(signal: AbortSignal): Promise<void> {
     const { clock, onEvent, name } = this.o;
     const settings = retrySettings({ ...this.retry, signal });
+    // Consecutive failures to write a dead letter back off along the backoff (a full disk can last hours).
+    const stuck = new BackoffWalk(this.o.backoff);
     while (!signal.aborted) {
       const entry = this.queue.first;
       if (entry === undefined) {
@@ -237,9 +239,12 @@ export class Outbox {
       } catch (error) {
         if (signal.aborted) break; // stopped mid-wait or mid-attempt: the item stays at the head
         const verdict = deadVerdict(stopped, error);
-        if (await this.deadLetter(entry, verdict, error)) continue;
-        // Couldn't even dead-letter it: keep it, and try it again after the backoff's first wait.
-        const delayMs = retryDelay(nextStep(this.o.backoff, undefined, () => clock.random())?.delay ?? 0, verdict, settings.maxRetryAfter);
+        if (await this.deadLetter(entry, verdict, error)) {
+          stuck.reset();
+          continue;
+        }
+        // Couldn't even dead-letter it: keep it, and try it again after a wait that grows while this lasts.
+        const delayMs = retryDelay(stuck.next(() => clock.random()) ?? 0, verdict, settings.maxRetryAfter);
         if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
         try {
           await clock.sleep(delayMs, signal);
@@ -249,6 +254,7 @@ export class Outbox {
         continue;
       }
       this.leave(entry, 'ack');
+      stuck.reset();
       if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock.now(), { key: entry.key, attempts: entry.attempts, size: this.size });
       await this.compactIfDue();
     }

@@ -232,14 +232,14 @@ describe('Outbox delivery: the server’s wait', () => {
 });
 
 describe('Outbox delivery: a dead-letter file that cannot be written', () => {
-  it('keeps the item and tries it again after the backoff’s first delay, every time, without spinning', async () => {
+  it('keeps the item and tries it again after a wait that grows along the backoff while the write keeps failing (no spin), then dead-letters it', async () => {
     const rec = recorder();
-    let sends = 0;
+    const sentAt: number[] = [];
     const box = await openBox({
       backoff: exponential({ initial: '1s', max: '1m', jitter: 'none' }),
       onEvent: rec.sink,
       send: async () => {
-        sends++;
+        sentAt.push(clock.now() - T0);
         throw new HttpError(400);
       },
     });
@@ -249,25 +249,61 @@ describe('Outbox delivery: a dead-letter file that cannot be written', () => {
     box.start();
     await first;
     // Writing the dead letter is real I/O: step virtual time only once each wait has begun.
-    for (let i = 0; i < 10; i++) {
+    for (const delay of [1_000, 2_000, 4_000, 8_000]) {
       const retry = rec.next('outbox_retry');
-      await clock.advance(1_000);
+      await clock.advance(delay);
       await retry;
     }
     expect(box.size).toBe(1);
-    expect(sends).toBe(11); // one send per second: the first delay each time, not a hot loop
+    expect(sentAt).toEqual([0, 1_000, 3_000, 7_000, 15_000]);
     const retries = rec.events.filter((e): e is EventOf<'outbox_retry'> => e.type === 'outbox_retry');
-    expect(retries.every((e) => e.delayMs === 1_000 && e.key === 'k')).toBe(true);
-    expect(retries.map((e) => e.attempt).slice(0, 3)).toEqual([1, 2, 3]);
+    expect(retries.map((e) => [e.key, e.attempt, e.delayMs, e.error.status])).toEqual([
+      ['k', 1, 1_000, 400],
+      ['k', 2, 2_000, 400],
+      ['k', 3, 4_000, 400],
+      ['k', 4, 8_000, 400],
+      ['k', 5, 16_000, 400],
+    ]);
     await rm(`${path}.dead`, { recursive: true });
     const dead = rec.next('outbox_dead');
-    await clock.advance(1_000);
+    await clock.advance(16_000);
     expect(await dead).toMatchObject({ key: 'k', verdict: { kind: 'permanent', status: 400 } });
     expect(box.size).toBe(0);
     expect(clock.pending).toBe(0);
   });
 
-  it('after a finite schedule is used up and the dead letter fails, it waits the first delay and walks the schedule again', async () => {
+  it('the wait starts over for the next item once the dead letter could be written', async () => {
+    const rec = recorder();
+    const gate = deferred();
+    const box = await openBox({
+      backoff: exponential({ initial: '1s', max: '1m', jitter: 'none' }),
+      onEvent: rec.sink,
+      send: async (item) => {
+        if (item.key === 'b') await gate.promise; // b fails only once its dead letter is unwritable again
+        throw new HttpError(400);
+      },
+    });
+    await mkdir(`${path}.dead`);
+    await box.enqueue('a', { key: 'a' });
+    await box.enqueue('b', { key: 'b' });
+    let retry = rec.next('outbox_retry');
+    box.start();
+    await retry;
+    retry = rec.next('outbox_retry');
+    await clock.advance(1_000);
+    await retry; // a now waits 2s
+    await rm(`${path}.dead`, { recursive: true });
+    const deadA = rec.next('outbox_dead');
+    await clock.advance(2_000);
+    await deadA;
+    await rm(`${path}.dead`);
+    await mkdir(`${path}.dead`);
+    retry = rec.next('outbox_retry');
+    gate.resolve();
+    expect(await retry).toMatchObject({ key: 'b', delayMs: 1_000 });
+  });
+
+  it('after a finite schedule is used up and the dead letter fails, it waits along the schedule (keeping its last delay) and walks the schedule again in between', async () => {
     const rec = recorder();
     const s = scriptedSend(Array.from({ length: 10 }, () => refused()));
     const box = await openBox({ backoff: schedule(['1s', '2s']), onEvent: rec.sink, send: s.send });
@@ -276,13 +312,13 @@ describe('Outbox delivery: a dead-letter file that cannot be written', () => {
     const first = rec.next('outbox_retry');
     box.start();
     await first;
-    for (const delay of [1_000, 2_000, 1_000, 1_000, 2_000]) {
+    for (const delay of [1_000, 2_000, 1_000, 1_000, 2_000, 2_000]) {
       const retry = rec.next('outbox_retry');
       await clock.advance(delay);
       await retry;
     }
-    // 0, 1, 3: exhausted, dead letter fails, wait 1s; 4, 5, 7: exhausted again.
-    expect(s.times).toEqual([0, 1_000, 3_000, 4_000, 5_000, 7_000]);
+    // 0, 1, 3: exhausted, dead letter fails, wait 1s; 4, 5, 7: exhausted again, wait 2s (the schedule's last delay from now on); 9.
+    expect(s.times).toEqual([0, 1_000, 3_000, 4_000, 5_000, 7_000, 9_000]);
     expect(box.size).toBe(1);
   });
 
