@@ -72,8 +72,14 @@ export function retryLoop<T>(fn: (ctx: RetryContext) => Promise<T>, s: RetrySett
   const signal = s.signal;
   if (signal?.aborted === true) return Promise.reject(signal.reason);
   // The start time is read only when something measures from it.
-  const start = s.timed ? s.clock.now() : 0;
-  if (s.budget !== undefined) s.budget.recordCall(start);
+  let start = 0;
+  try {
+    if (s.timed) start = s.clock.now();
+    if (s.budget !== undefined) s.budget.recordCall(start);
+  } catch (error) {
+    // A caller's clock or budget that throws rejects the call: a promise-returning function never throws.
+    return Promise.reject(error);
+  }
   return attemptOnce(fn, s, hooks, 1).then(undefined, (error: unknown) => afterFailure(fn, s, hooks, start, error));
 }
 

@@ -142,6 +142,23 @@ describe('retry engine: the order of the checks after a failed attempt', () => {
   });
 });
 
+describe('retry engine: a caller’s clock or budget that throws', () => {
+  it('rejects the call instead of throwing from withRetry (callers chain .catch on it)', async () => {
+    const broken = new Error('clock broke');
+    const clock = new FakeClock();
+    const badClock = { now: () => { throw broken; }, sleep: clock.sleep.bind(clock), random: () => 0.5 };
+    let promise: Promise<unknown> | undefined;
+    expect(() => (promise = withRetry(async () => 'ok', { clock: badClock, maxElapsed: '1m' }))).not.toThrow();
+    await expect(promise).rejects.toBe(broken);
+    const budget = new RetryBudget({ clock });
+    budget.recordCall = () => {
+      throw broken;
+    };
+    expect(() => (promise = withRetry(async () => 'ok', { clock, budget }))).not.toThrow();
+    await expect(promise).rejects.toBe(broken);
+  });
+});
+
 describe('retry engine: the caller’s signal', () => {
   it('an abort during an attempt rejects with signal.reason at once, whatever the attempt throws later, with give_up reason aborted', async () => {
     const clock = new FakeClock();
