@@ -18,22 +18,36 @@ export interface SleepOptions {
  * const clock: Clock = { now: () => 0, sleep: async () => {}, random: () => 0.5 };
  */
 export interface Clock {
-  /** Milliseconds since the Unix epoch. */
+  /**
+   * Milliseconds on a monotonic scale, for every duration: never steps when the wall clock does
+   * (NTP, a resumed VM). `systemClock` puts it on the epoch scale (`performance.timeOrigin +
+   * performance.now()`), so it reads like `Date.now()` but may drift from it.
+   */
   now(): number;
+  /**
+   * Wall time, epoch ms: for events' `time`, HTTP dates and times stored across restarts only.
+   * Absent means `now()` is also wall time.
+   */
+  wallNow?(): number;
   /** Resolves after `ms`; rejects with `signal.reason` as soon as `signal` aborts, leaving no listener behind. */
   sleep(ms: number, signal?: AbortSignal, options?: SleepOptions): Promise<void>;
   /** A number in [0, 1). */
   random(): number;
 }
 
+// performance.now() is monotonic; timeOrigin is fixed when the process starts.
+const origin = performance.timeOrigin;
+
 /**
- * The real clock: `Date.now`, `setTimeout`, `Math.random`.
+ * The real clock: a monotonic `now()` (`performance.timeOrigin + performance.now()`), `Date.now`
+ * as `wallNow()`, `setTimeout`, `Math.random`.
  *
  * @example
  * await systemClock.sleep(1_000, AbortSignal.timeout(500)); // rejects with a TimeoutError after 500ms
  */
-export const systemClock: Clock = {
-  now: () => Date.now(),
+export const systemClock: Clock & { wallNow(): number } = {
+  now: () => Math.floor(origin + performance.now()),
+  wallNow: () => Date.now(),
   random: () => Math.random(),
   sleep(ms: number, signal?: AbortSignal, options?: SleepOptions): Promise<void> {
     const unref = options?.unref === true;

@@ -2,6 +2,7 @@
  * Structured resilience events (pure): their types, the error summary they carry, and redaction.
  * Telemetry goes through one optional sink that costs nothing when absent.
  */
+import type { Clock } from './clock.js';
 import { isObject, onCauseChain } from './errors.js';
 
 /** Error details carried by events: never a body, header value or query string. */
@@ -48,6 +49,7 @@ export type ResilienceEvent =
   | (Base<'outbox_dead'> & { key: string; verdict: EventVerdict; error: ErrorSummary })
   | (Base<'outbox_full'> & { size: number; bytes: number; maxItems: number | null; maxBytes: number | null })
   | (Base<'outbox_torn'> & { line: number; bytes: number })
+  | (Base<'outbox_corrupt'> & { line: number; lines: number; bytes: number; file: string })
   | (Base<'outbox_compacted'> & { size: number; bytesBefore: number; bytesAfter: number });
 
 /**
@@ -73,25 +75,38 @@ type Fields<T extends ResilienceEventType> = Omit<EventOf<T>, 'type' | 'time' | 
 
 /**
  * Emits an event if there is a sink. Callers check `sink !== undefined` first on hot paths so an
- * absent sink costs nothing.
+ * absent sink costs nothing. Pass the component's clock: the event's `time` is its wall time
+ * ({@link wallTime}); a number is taken as epoch ms as it is.
  *
  * @example
- * if (onEvent !== undefined) emit(onEvent, 'health_ok', name, clock.now(), { latencyMs: 12 });
+ * if (onEvent !== undefined) emit(onEvent, 'health_ok', name, clock, { latencyMs: 12 });
  */
 export function emit<T extends ResilienceEventType>(
   sink: EventSink | undefined,
   type: T,
   name: string,
-  now: number,
+  now: number | Pick<Clock, 'now' | 'wallNow'>,
   fields: Fields<T>,
 ): void {
   if (sink === undefined) return;
   try {
     // Built inside the try: a broken clock (NaN time) must not break delivery either.
-    sink({ type, time: new Date(now).toISOString(), name, ...fields } as unknown as ResilienceEvent);
+    const time = typeof now === 'number' ? now : wallTime(now);
+    sink({ type, time: new Date(time).toISOString(), name, ...fields } as unknown as ResilienceEvent);
   } catch {
     // A broken logger must never turn a recovered call into a failure.
   }
+}
+
+/**
+ * A clock's wall time, epoch ms: `wallNow()` if it has one, else `now()`. For what must mean a
+ * calendar time (event times, HTTP dates, times stored across restarts), never for durations.
+ *
+ * @example
+ * const enqueuedAt = wallTime(clock); // stored in the file, read back after a restart
+ */
+export function wallTime(clock: Pick<Clock, 'now' | 'wallNow'>): number {
+  return clock.wallNow === undefined ? clock.now() : clock.wallNow();
 }
 
 /**

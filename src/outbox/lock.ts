@@ -1,0 +1,216 @@
+/**
+ * One owner per outbox file, across processes (Node only). Node has no flock, so the lock is a
+ * file, `<path>.lock`, holding its owner's identity: pid, host, boot id and the process's start
+ * time (Linux: `/proc/sys/kernel/random/boot_id` and field 22 of `/proc/<pid>/stat`). A lock
+ * whose owner is gone (kill -9, power loss, a reboot) or whose pid now names another process
+ * (pid reuse) is stale and is taken over; a live owner is waited for, a bounded time.
+ *
+ * Where `/proc` is missing (macOS, Windows) the owner refreshes the lock's mtime every 10s on an
+ * unref'd timer, and a lock whose pid is alive but untouched for 60s is stale.
+ */
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.js';
+import { OutboxLockedError } from './options.js';
+
+/** Who holds a lock, as written in the lock file. */
+export interface LockOwner {
+  pid: number;
+  host: string;
+  /** Linux boot id: a lock from before a reboot is stale whatever its pid. */
+  boot?: string;
+  /** Start time of the process in clock ticks since boot (Linux): tells a reused pid from the owner. */
+  start?: string;
+}
+
+/** @internal How a lock reads the processes around it; tests replace it to simulate pid reuse. */
+export interface LockProbe {
+  /** The identity of process `pid` on this host (start time, boot id), or `{}` where unknown. */
+  identity(pid: number): Promise<Pick<LockOwner, 'boot' | 'start'>>;
+  /** Whether a process with this pid exists. */
+  alive(pid: number): boolean;
+}
+
+const POLL_MS = 50;
+const HEARTBEAT_MS = 10_000;
+const HEARTBEAT_STALE_MS = 60_000;
+
+/** @internal The real probe: `/proc` on Linux, `process.kill(pid, 0)` everywhere. */
+export const procProbe: LockProbe = {
+  async identity(pid) {
+    const [boot, stat] = await Promise.all([readText('/proc/sys/kernel/random/boot_id'), readText(`/proc/${pid}/stat`)]);
+    const out: Pick<LockOwner, 'boot' | 'start'> = {};
+    if (boot !== undefined) out.boot = boot.trim();
+    // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+    const start = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    if (start !== undefined && /^\d+$/.test(start)) out.start = start;
+    return out;
+  },
+  alive(pid) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as { code?: unknown }).code === 'EPERM'; // exists, owned by another user
+    }
+  },
+};
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A held lock. `release()` removes the lock file if it is still this owner's.
+ *
+ * @example
+ * const lock = await OutboxLock.acquire('/data/events.outbox', { timeoutMs: 5_000 });
+ * try { ... } finally { await lock.release(); }
+ */
+export class OutboxLock {
+  private readonly heartbeat: AbortController | undefined;
+
+  private constructor(
+    private readonly file: string,
+    private readonly text: string,
+    owner: LockOwner,
+  ) {
+    if (owner.start === undefined) {
+      this.heartbeat = new AbortController();
+      void this.beat(this.heartbeat.signal);
+    }
+  }
+
+  /**
+   * Takes the lock on `path` (the file `<path>.lock`), waiting up to `timeoutMs` (on `clock`) for
+   * a live owner to exit; then rejects with `OutboxLockedError`.
+   */
+  static async acquire(path: string, o: { timeoutMs: number; clock?: Clock; probe?: LockProbe }): Promise<OutboxLock> {
+    const clock = o.clock ?? systemClock;
+    const probe = o.probe ?? procProbe;
+    const file = `${path}.lock`;
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const owner: LockOwner = { pid: process.pid, host: hostname(), ...(await probe.identity(process.pid)) };
+    const text = `${JSON.stringify(owner)}\n`;
+    const deadline = clock.now() + o.timeoutMs;
+    for (;;) {
+      if (await createExclusive(file, text)) return new OutboxLock(file, text, owner);
+      const held = await readLock(file);
+      if (held === undefined) continue; // released between our two calls: try again at once
+      if ((await isStale(held, owner, probe)) && (await breakStale(file, held, text, owner, probe))) continue;
+      const left = deadline - clock.now();
+      if (left <= 0) throw new OutboxLockedError(path, held.owner?.pid, o.timeoutMs);
+      await clock.sleep(Math.min(POLL_MS, left));
+    }
+  }
+
+  /** Removes the lock file, unless someone else's lock is there now. */
+  async release(): Promise<void> {
+    this.heartbeat?.abort();
+    if ((await readText(this.file)) === this.text) await unlink(this.file).catch(() => {});
+  }
+
+  private async beat(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await systemClock.sleep(HEARTBEAT_MS, signal, { unref: true });
+        const now = new Date(systemClock.wallNow?.() ?? systemClock.now());
+        await utimes(this.file, now, now);
+      } catch {
+        // aborted by release(), or the file is gone: nothing to refresh
+      }
+    }
+  }
+}
+
+interface HeldLock {
+  text: string;
+  /** Undefined when the file does not hold a readable identity. */
+  owner: LockOwner | undefined;
+  mtimeMs: number;
+}
+
+/** Creates `file` holding `text`, atomically (never seen half-written): write a temp file, fsync, link. */
+async function createExclusive(file: string, text: string): Promise<boolean> {
+  const tmp = `${file}.${process.pid}.${randomUUID()}`;
+  const fh = await open(tmp, 'wx', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await link(tmp, file);
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
+}
+
+async function readLock(file: string): Promise<HeldLock | undefined> {
+  try {
+    const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    return { text, owner: parseOwner(text), mtimeMs: info.mtimeMs };
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<LockOwner> | null;
+    if (typeof v !== 'object' || v === null || !Number.isSafeInteger(v.pid) || typeof v.host !== 'string') return undefined;
+    return v as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the holder of a lock is certainly gone. In doubt (another host), it is not. */
+async function isStale(held: HeldLock, me: LockOwner, probe: LockProbe): Promise<boolean> {
+  const owner = held.owner;
+  // Locks are written whole (link of an fsynced file): an unreadable one was not written by us.
+  if (owner === undefined) return true;
+  if (owner.host !== me.host) return false;
+  if (owner.boot !== undefined && me.boot !== undefined && owner.boot !== me.boot) return true;
+  if (!probe.alive(owner.pid)) return true;
+  if (owner.start !== undefined) {
+    const now = await probe.identity(owner.pid);
+    // Same pid, other start time: the pid was reused. Our own pid and start: a lock we leaked.
+    return (now.start !== undefined && now.start !== owner.start) || (owner.pid === me.pid && owner.start === me.start);
+  }
+  const age = (systemClock.wallNow?.() ?? systemClock.now()) - held.mtimeMs;
+  return age > HEARTBEAT_STALE_MS;
+}
+
+/**
+ * Removes a stale lock so that exactly one contender can then create its own. Breakers take
+ * `<lock>.break` first, so two of them can't both remove a lock and one then remove the other's
+ * fresh lock. Returns false if another contender is breaking it.
+ */
+async function breakStale(file: string, held: HeldLock, text: string, me: LockOwner, probe: LockProbe): Promise<boolean> {
+  const guard = `${file}.break`;
+  if (!(await createExclusive(guard, text))) {
+    // A breaker that died mid-break (a window of milliseconds) leaves the guard: clear it.
+    const breaker = await readLock(guard);
+    if (breaker !== undefined && (await isStale(breaker, me, probe)) && (await readText(guard)) === breaker.text) await unlink(guard).catch(() => {});
+    return false;
+  }
+  try {
+    if ((await readText(file)) === held.text) await unlink(file).catch(() => {});
+  } finally {
+    await unlink(guard).catch(() => {});
+  }
+  return true;
+}
