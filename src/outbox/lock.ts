@@ -23,6 +23,8 @@ export interface LockOwner {
   boot?: string;
   /** Start time of the process in clock ticks since boot (Linux): tells a reused pid from the owner. */
   start?: string;
+  /** Unique per lock taken: tells this process's live locks from ones it leaked. */
+  id?: string;
 }
 
 /** @internal How a lock reads the processes around it; tests replace it to simulate pid reuse. */
@@ -34,6 +36,9 @@ export interface LockProbe {
 }
 
 const POLL_MS = 50;
+/** Ids of the locks this process holds; on globalThis so the ESM and CJS copies share it. */
+const HELD = Symbol.for('steadfast.outbox.locks');
+const heldIds: Set<string> = ((globalThis as { [HELD]?: Set<string> })[HELD] ??= new Set<string>());
 const HEARTBEAT_MS = 10_000;
 const HEARTBEAT_STALE_MS = 60_000;
 
@@ -79,7 +84,7 @@ export class OutboxLock {
   private constructor(
     private readonly file: string,
     private readonly text: string,
-    owner: LockOwner,
+    private readonly owner: LockOwner,
   ) {
     if (owner.start === undefined) {
       this.heartbeat = new AbortController();
@@ -96,11 +101,14 @@ export class OutboxLock {
     const probe = o.probe ?? procProbe;
     const file = `${path}.lock`;
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const owner: LockOwner = { pid: process.pid, host: hostname(), ...(await probe.identity(process.pid)) };
+    const owner: LockOwner = { pid: process.pid, host: hostname(), ...(await probe.identity(process.pid)), id: randomUUID() };
     const text = `${JSON.stringify(owner)}\n`;
     const deadline = clock.now() + o.timeoutMs;
     for (;;) {
-      if (await createExclusive(file, text)) return new OutboxLock(file, text, owner);
+      if (await createExclusive(file, text)) {
+        heldIds.add(owner.id as string);
+        return new OutboxLock(file, text, owner);
+      }
       const held = await readLock(file);
       if (held === undefined) continue; // released between our two calls: try again at once
       if ((await isStale(held, owner, probe)) && (await breakStale(file, held, text, owner, probe))) continue;
@@ -113,6 +121,7 @@ export class OutboxLock {
   /** Removes the lock file, unless someone else's lock is there now. */
   async release(): Promise<void> {
     this.heartbeat?.abort();
+    heldIds.delete(this.owner.id as string);
     if ((await readText(this.file)) === this.text) await unlink(this.file).catch(() => {});
   }
 
@@ -187,8 +196,9 @@ async function isStale(held: HeldLock, me: LockOwner, probe: LockProbe): Promise
   if (!probe.alive(owner.pid)) return true;
   if (owner.start !== undefined) {
     const now = await probe.identity(owner.pid);
-    // Same pid, other start time: the pid was reused. Our own pid and start: a lock we leaked.
-    return (now.start !== undefined && now.start !== owner.start) || (owner.pid === me.pid && owner.start === me.start);
+    // Same pid, other start time: the pid was reused. Our own pid and start, not held: leaked.
+    if (now.start !== undefined && now.start !== owner.start) return true;
+    return owner.pid === me.pid && owner.start === me.start && (owner.id === undefined || !heldIds.has(owner.id));
   }
   const age = (systemClock.wallNow?.() ?? systemClock.now()) - held.mtimeMs;
   return age > HEARTBEAT_STALE_MS;
