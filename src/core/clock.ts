@@ -94,6 +94,28 @@ function unrefTimer(timer: unknown): void {
   if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
 }
 
+/**
+ * A clock's wall time, epoch ms: `wallNow()` if it has one, else `now()`. For what must mean a
+ * calendar time (event times, HTTP dates, times stored across restarts), never for durations.
+ *
+ * @example
+ * const enqueuedAt = wallTime(clock); // stored in the file, read back after a restart
+ */
+export function wallTime(clock: Pick<Clock, 'now' | 'wallNow'>): number {
+  return clock.wallNow === undefined ? clock.now() : clock.wallNow();
+}
+
+/**
+ * How far a clock's wall time is ahead of its monotonic `now()`, in ms (0 without `wallNow`):
+ * converts a monotonic time to an epoch time that can be saved (`t + offset`) and back.
+ *
+ * @example
+ * const savedAt = openedAt + wallOffset(clock); // epoch ms, meaningful after a restart
+ */
+export function wallOffset(clock: Pick<Clock, 'now' | 'wallNow'>): number {
+  return clock.wallNow === undefined ? 0 : clock.wallNow() - clock.now();
+}
+
 const ALL_METHODS: readonly (keyof Clock)[] = ['now', 'sleep', 'random'];
 
 /**

@@ -2,7 +2,7 @@
  * Structured resilience events (pure): their types, the error summary they carry, and redaction.
  * Telemetry goes through one optional sink that costs nothing when absent.
  */
-import type { Clock } from './clock.js';
+import { wallTime, type Clock } from './clock.js';
 import { isObject, onCauseChain } from './errors.js';
 
 /** Error details carried by events: never a body, header value or query string. */
@@ -76,7 +76,7 @@ type Fields<T extends ResilienceEventType> = Omit<EventOf<T>, 'type' | 'time' | 
 /**
  * Emits an event if there is a sink. Callers check `sink !== undefined` first on hot paths so an
  * absent sink costs nothing. Pass the component's clock: the event's `time` is its wall time
- * ({@link wallTime}); a number is taken as epoch ms as it is.
+ * (`wallTime(clock)`); a number is taken as epoch ms as it is.
  *
  * @example
  * if (onEvent !== undefined) emit(onEvent, 'health_ok', name, clock, { latencyMs: 12 });
@@ -96,17 +96,6 @@ export function emit<T extends ResilienceEventType>(
   } catch {
     // A broken logger must never turn a recovered call into a failure.
   }
-}
-
-/**
- * A clock's wall time, epoch ms: `wallNow()` if it has one, else `now()`. For what must mean a
- * calendar time (event times, HTTP dates, times stored across restarts), never for durations.
- *
- * @example
- * const enqueuedAt = wallTime(clock); // stored in the file, read back after a restart
- */
-export function wallTime(clock: Pick<Clock, 'now' | 'wallNow'>): number {
-  return clock.wallNow === undefined ? clock.now() : clock.wallNow();
 }
 
 /**

@@ -6,7 +6,8 @@
 import { resolve as resolvePath } from 'node:path';
 import type { BackoffStep } from '../core/backoff.js';
 import { classify, type Verdict } from '../core/classify.js';
-import { emit, jsonCount, summarizeError, wallTime } from '../core/events.js';
+import { wallTime } from '../core/clock.js';
+import { emit, jsonCount, summarizeError } from '../core/events.js';
 import { deadLine, markLine, openLog, putLine, serialize, type StoredItem } from './file.js';
 import { OutboxLock } from './lock.js';
 import { appendDeadLetter, byteLength, HEADER_BYTES, type OutboxLog } from './log.js';
