@@ -94,6 +94,11 @@ export class CircuitBreaker {
     return this.st;
   }
 
+  /** Consecutive failures counted towards `failureThreshold` (reset by a success or on closing). */
+  get failureCount(): number {
+    return this.failures;
+  }
+
   /** How many times it has opened (re-opens included): the number of `breaker_open` events. */
   get opens(): number {
     return this.opened;
