@@ -14,7 +14,7 @@ import { classify } from '../core/classify.js';
 import { clockOption, wallOffset, type Clock } from '../core/clock.js';
 import { countOption, functionOption, nameOption, positiveDuration } from '../core/options.js';
 import { BrokenCircuitError, isAbortError } from '../core/errors.js';
-import { emit, type EventSink } from '../core/events.js';
+import { emit, ignoreResult, type EventSink } from '../core/events.js';
 import { failureRateOption, type FailureRate } from './rate.js';
 import { HalfOpenTrials } from './trials.js';
 
@@ -239,7 +239,10 @@ export class CircuitBreaker {
 
   private failed(error: unknown): boolean {
     try {
-      return Boolean(this.isFailure(error));
+      const verdict: unknown = this.isFailure(error);
+      // isFailure is synchronous: a promise (an async predicate) is truthy, and must not crash the process.
+      if (typeof verdict === 'object') ignoreResult(verdict);
+      return Boolean(verdict);
     } catch {
       return true; // a broken predicate must not hide the caller's error
     }

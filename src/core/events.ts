@@ -92,9 +92,28 @@ export function emit<T extends ResilienceEventType>(
   try {
     // Built inside the try: a broken clock (NaN time) must not break delivery either.
     const time = typeof now === 'number' ? now : wallTime(now);
-    sink({ type, time: new Date(time).toISOString(), name, ...fields } as unknown as ResilienceEvent);
+    const result: unknown = sink({ type, time: new Date(time).toISOString(), name, ...fields } as unknown as ResilienceEvent);
+    if (result !== undefined) ignoreResult(result); // an async sink: its rejection must not crash the process
   } catch {
     // A broken logger must never turn a recovered call into a failure.
+  }
+}
+
+/**
+ * Detaches a promise (or thenable) that a callback returned where nothing awaits it, so its
+ * rejection is not an unhandled rejection (which ends a Node process). A `then` that throws is
+ * ignored too. Anything else is left alone.
+ *
+ * @example
+ * ignoreResult(onEvent(event)); // an async sink that rejects can't crash the process
+ */
+export function ignoreResult(value: unknown): void {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return;
+  try {
+    const then = (value as { then?: unknown }).then;
+    if (typeof then === 'function') then.call(value, undefined, () => {});
+  } catch {
+    // a thenable whose `then` throws: there is nothing left to wait for
   }
 }
 

@@ -10,7 +10,7 @@ import { type Duration } from '../core/duration.js';
 import { countOption, describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
 import { HttpError, isObject } from '../core/errors.js';
 import { globalFetch } from '../core/fetch.js';
-import { emit, safeUrl, summarizeError, type EventSink } from '../core/events.js';
+import { emit, ignoreResult, safeUrl, summarizeError, type EventSink } from '../core/events.js';
 
 /** Checks the server once: resolves when healthy, rejects (or never settles) when not. Honour `signal`. */
 export type Probe = (signal: AbortSignal) => Promise<unknown>;
@@ -209,7 +209,9 @@ export function httpProbe(url: string | URL, o: HttpProbeOptions = {}): Probe {
     let accepted = false;
     try {
       if (!response.ok) throw new HttpError(response.status, `HTTP ${response.status} from ${where}`);
-      accepted = expect === undefined || expect(response) === true;
+      const verdict: unknown = expect === undefined || expect(response);
+      ignoreResult(verdict); // expect is synchronous: a promise it returns is not `true`, and must not crash the process
+      accepted = verdict === true;
     } finally {
       await discardBody(response);
     }
