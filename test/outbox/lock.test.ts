@@ -35,9 +35,13 @@ const writeLock = (owner: object | string): Promise<void> =>
 
 async function lockedError(timeoutMs: number): Promise<unknown> {
   const clock = new FakeClock();
-  const pending = OutboxLock.acquire(path, { timeoutMs, clock }).catch((e: unknown) => e);
-  for (let i = 0; i < 10 && clock.pending === 0; i++) await clock.settle();
-  await clock.advance(timeoutMs);
+  let settled = false;
+  const pending = OutboxLock.acquire(path, { timeoutMs, clock }).then(
+    (lock) => ((settled = true), lock),
+    (e: unknown) => ((settled = true), e),
+  );
+  // Real file I/O runs between the virtual waits: move time only while the lock is polling.
+  while (!settled) await (clock.pending > 0 ? clock.advance(50) : clock.settle());
   return pending;
 }
 
