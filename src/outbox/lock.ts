@@ -36,6 +36,12 @@ export interface LockProbe {
 }
 
 const POLL_MS = 50;
+/**
+ * Absolute paths open in this process: the lock file can't tell two Outbox objects of one
+ * process apart. Kept on globalThis so the ESM and CJS copies of this package share it.
+ */
+const OPEN_PATHS = Symbol.for('steadfast.outbox.openPaths');
+const openPaths: Set<string> = ((globalThis as { [OPEN_PATHS]?: Set<string> })[OPEN_PATHS] ??= new Set<string>());
 /** Ids of the locks this process holds; on globalThis so the ESM and CJS copies share it. */
 const HELD = Symbol.for('steadfast.outbox.locks');
 const heldIds: Set<string> = ((globalThis as { [HELD]?: Set<string> })[HELD] ??= new Set<string>());
@@ -81,11 +87,14 @@ async function readText(file: string): Promise<string | undefined> {
 export class OutboxLock {
   private readonly heartbeat: AbortController | undefined;
 
+  private readonly file: string;
+
   private constructor(
-    private readonly file: string,
+    private readonly path: string,
     private readonly text: string,
     private readonly owner: LockOwner,
   ) {
+    this.file = `${path}.lock`;
     if (owner.start === undefined) {
       this.heartbeat = new AbortController();
       void this.beat(this.heartbeat.signal);
@@ -93,36 +102,59 @@ export class OutboxLock {
   }
 
   /**
-   * Takes the lock on `path` (the file `<path>.lock`), waiting up to `timeoutMs` (on `clock`) for
-   * a live owner to exit; then rejects with `OutboxLockedError`.
+   * Takes the lock on the absolute `path` (the file `<path>.lock`, and `path` in this process),
+   * waiting up to `timeoutMs` (on `clock`) for a live owner to let go; then rejects with
+   * `OutboxLockedError`.
    */
   static async acquire(path: string, o: { timeoutMs: number; clock?: Clock; probe?: LockProbe }): Promise<OutboxLock> {
     const clock = o.clock ?? systemClock;
-    const probe = o.probe ?? procProbe;
+    const deadline = clock.now() + o.timeoutMs;
+    for (let left = o.timeoutMs; openPaths.has(path); left = deadline - clock.now()) {
+      if (left <= 0) throw new OutboxLockedError(path, process.pid, o.timeoutMs);
+      await clock.sleep(Math.min(POLL_MS, left));
+    }
+    openPaths.add(path);
+    try {
+      return await OutboxLock.lockFile(path, { deadline, timeoutMs: o.timeoutMs, clock, probe: o.probe ?? procProbe });
+    } catch (error) {
+      openPaths.delete(path);
+      throw error;
+    }
+  }
+
+  /**
+   * @internal The file part of {@link acquire} alone: what two processes race on. Tests call it
+   * to race contenders within one process.
+   */
+  static async lockFile(path: string, o: { deadline: number; timeoutMs: number; clock: Clock; probe: LockProbe }): Promise<OutboxLock> {
+    const { deadline, timeoutMs, clock, probe } = o;
     const file = `${path}.lock`;
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const owner: LockOwner = { pid: process.pid, host: hostname(), ...(await probe.identity(process.pid)), id: randomUUID() };
     const text = `${JSON.stringify(owner)}\n`;
-    const deadline = clock.now() + o.timeoutMs;
     for (;;) {
       if (await createExclusive(file, text)) {
         heldIds.add(owner.id as string);
-        return new OutboxLock(file, text, owner);
+        return new OutboxLock(path, text, owner);
       }
       const held = await readLock(file);
       if (held === undefined) continue; // released between our two calls: try again at once
       if ((await isStale(held, owner, probe)) && (await breakStale(file, held, text, owner, probe))) continue;
       const left = deadline - clock.now();
-      if (left <= 0) throw new OutboxLockedError(path, held.owner?.pid, o.timeoutMs);
+      if (left <= 0) throw new OutboxLockedError(path, held.owner?.pid, timeoutMs);
       await clock.sleep(Math.min(POLL_MS, left));
     }
   }
 
-  /** Removes the lock file, unless someone else's lock is there now. */
+  /** Removes the lock file, unless someone else's lock is there now, and frees the path in this process. */
   async release(): Promise<void> {
     this.heartbeat?.abort();
     heldIds.delete(this.owner.id as string);
-    if ((await readText(this.file)) === this.text) await unlink(this.file).catch(() => {});
+    try {
+      if ((await readText(this.file)) === this.text) await unlink(this.file).catch(() => {});
+    } finally {
+      openPaths.delete(this.path);
+    }
   }
 
   private async beat(signal: AbortSignal): Promise<void> {

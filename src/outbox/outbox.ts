@@ -14,7 +14,6 @@ import { appendDeadLetter, byteLength, HEADER_BYTES, type OutboxLog } from './lo
 import {
   OutboxFullError,
   OutboxItemTooLargeError,
-  OutboxLockedError,
   OutboxStoppedError,
   resolveOutboxOptions,
   type JsonValue,
@@ -28,12 +27,6 @@ import { retryDelay, type GiveUpReason } from '../policies/retry-step.js';
 import { retrySettings, type RetryOptions } from '../policies/retry.js';
 import { sendOnce } from './send.js';
 
-/**
- * Absolute paths open in this process: the lock file can't tell two Outbox objects of one
- * process apart. Kept on globalThis so the ESM and CJS copies of this package share it.
- */
-const OPEN_PATHS = Symbol.for('steadfast.outbox.openPaths');
-const openPaths: Set<string> = ((globalThis as { [OPEN_PATHS]?: Set<string> })[OPEN_PATHS] ??= new Set<string>());
 const noop = (): void => {};
 
 /**
@@ -85,16 +78,9 @@ export class Outbox {
   static async open(o: OutboxOptions): Promise<Outbox> {
     const options = resolveOutboxOptions(o);
     const path = resolvePath(options.path);
-    const { clock, lockTimeout } = options;
-    const deadline = clock.now() + lockTimeout;
-    for (let left = lockTimeout; openPaths.has(path); left = deadline - clock.now()) {
-      if (left <= 0) throw new OutboxLockedError(path, process.pid, lockTimeout);
-      await clock.sleep(Math.min(50, left));
-    }
-    openPaths.add(path);
-    let lock: OutboxLock | undefined;
+    const { clock } = options;
+    const lock = await OutboxLock.acquire(path, { timeoutMs: options.lockTimeout, clock });
     try {
-      lock = await OutboxLock.acquire(path, { timeoutMs: Math.max(0, deadline - clock.now()), clock });
       const loaded = await openLog(path);
       const outbox = new Outbox({ ...options, path }, loaded.log, lock, loaded.items, loaded.leftCount);
       if (loaded.torn !== undefined) emit(options.onEvent, 'outbox_torn', options.name, clock, loaded.torn);
@@ -102,8 +88,7 @@ export class Outbox {
       await outbox.compactIfDue();
       return outbox;
     } catch (error) {
-      await lock?.release();
-      openPaths.delete(path);
+      await lock.release();
       throw error;
     }
   }
@@ -221,7 +206,6 @@ export class Outbox {
         await this.log.close();
       } finally {
         await this.lock.release();
-        openPaths.delete(this.o.path);
       }
     })();
     return this.closing;

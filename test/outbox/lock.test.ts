@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
 import { OutboxLock, procProbe, type LockOwner } from '../../src/outbox/lock.js';
 import { OutboxLockedError } from '../../src/outbox/options.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
@@ -111,6 +112,14 @@ describe.runIf(linux)('outbox lock (Linux: pid + boot id + process start time)',
     await lock.release();
   });
 
+  it('queues a second acquire of one path in this process until the first is released', async () => {
+    const first = await OutboxLock.acquire(path, { timeoutMs: 0 });
+    const error = await OutboxLock.acquire(path, { timeoutMs: 0 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'OutboxLockedError', pid: process.pid });
+    await first.release();
+    await (await OutboxLock.acquire(path, { timeoutMs: 0 })).release();
+  });
+
   it('release() leaves alone a lock that is no longer its own', async () => {
     const lock = await OutboxLock.acquire(path, { timeoutMs: 0 });
     const other = await liveOwner();
@@ -121,7 +130,9 @@ describe.runIf(linux)('outbox lock (Linux: pid + boot id + process start time)',
 
   it('lets exactly one of ten contenders for a stale lock win; the others wait for it', async () => {
     await writeLock({ ...(await liveOwner()), start: '1' });
-    const results = await Promise.allSettled(Array.from({ length: 10 }, () => OutboxLock.acquire(path, { timeoutMs: 0 })));
+    // The file lock alone (acquire() would queue them in-process first): ten racers as if ten processes.
+    const o = { deadline: 0, timeoutMs: 0, clock: systemClock, probe: procProbe };
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => OutboxLock.lockFile(path, o)));
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.name)).toEqual(Array(9).fill('OutboxLockedError'));
