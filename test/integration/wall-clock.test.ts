@@ -10,6 +10,8 @@ import { ResilientClient } from '../../src/client/client.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { ResilienceEvent } from '../../src/core/events.js';
 import { RetryBudget } from '../../src/policies/budget.js';
+import { withRetry } from '../../src/policies/retry.js';
+import { constant } from '../../src/core/backoff.js';
 
 const HOUR = 3_600_000;
 const realNow = Date.now.bind(Date);
@@ -68,6 +70,19 @@ describe('the wall clock stepped back an hour mid-call changes no duration', () 
     stepWall(-HOUR);
     await sleep(300);
     expect(budget.tryRetry()).toBe(true);
+  });
+
+  it("withRetry's maxElapsed: a wall clock stepped forward an hour does not end the retries early", async () => {
+    let attempts = 0;
+    const outcome = withRetry(
+      async () => {
+        if (++attempts === 1) stepWall(HOUR);
+        throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+      },
+      { backoff: constant('50ms'), maxRetries: Infinity, maxElapsed: '400ms' },
+    ).catch((e: unknown) => e);
+    expect(await outcome).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(attempts).toBeGreaterThanOrEqual(5); // about 400ms / 50ms; before the fix: 1
   });
 
   it('a wall clock stepped forward an hour opens nothing early either', async () => {
