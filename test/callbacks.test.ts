@@ -25,7 +25,6 @@ const misbehaviours: Record<string, () => Callback> = {
     throw new Error('callback threw');
   },
   'throws a non-Error (null)': () => () => {
-    // eslint-disable-next-line @typescript-eslint/only-throw-error
     throw null;
   },
   'returns a rejected promise': () => () => Promise.reject(new Error('callback rejected')),

@@ -12,28 +12,9 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { systemClock, type Clock } from '../core/clock.js';
+import { systemClock, wallTime, type Clock } from '../core/clock.js';
+import { parseOwner, procProbe, readText, type LockOwner, type LockProbe } from './lock-owner.js';
 import { OutboxLockedError } from './options.js';
-
-/** Who holds a lock, as written in the lock file. */
-export interface LockOwner {
-  pid: number;
-  host: string;
-  /** Linux boot id: a lock from before a reboot is stale whatever its pid. */
-  boot?: string;
-  /** Start time of the process in clock ticks since boot (Linux): tells a reused pid from the owner. */
-  start?: string;
-  /** Unique per lock taken: tells this process's live locks from ones it leaked. */
-  id?: string;
-}
-
-/** @internal How a lock reads the processes around it; tests replace it to simulate pid reuse. */
-export interface LockProbe {
-  /** The identity of process `pid` on this host (start time, boot id), or `{}` where unknown. */
-  identity(pid: number): Promise<Pick<LockOwner, 'boot' | 'start'>>;
-  /** Whether a process with this pid exists. */
-  alive(pid: number): boolean;
-}
 
 const POLL_MS = 50;
 /**
@@ -47,35 +28,7 @@ const HELD = Symbol.for('steadfast.outbox.locks');
 const heldIds: Set<string> = ((globalThis as { [HELD]?: Set<string> })[HELD] ??= new Set<string>());
 const HEARTBEAT_MS = 10_000;
 const HEARTBEAT_STALE_MS = 60_000;
-
-/** @internal The real probe: `/proc` on Linux, `process.kill(pid, 0)` everywhere. */
-export const procProbe: LockProbe = {
-  async identity(pid) {
-    const [boot, stat] = await Promise.all([readText('/proc/sys/kernel/random/boot_id'), readText(`/proc/${pid}/stat`)]);
-    const out: Pick<LockOwner, 'boot' | 'start'> = {};
-    if (boot !== undefined) out.boot = boot.trim();
-    // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-    const start = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    if (start !== undefined && /^\d+$/.test(start)) out.start = start;
-    return out;
-  },
-  alive(pid) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as { code?: unknown }).code === 'EPERM'; // exists, owned by another user
-    }
-  },
-};
-
-async function readText(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
+const UNREADABLE_STALE_MS = 5_000;
 
 /**
  * A held lock. `release()` removes the lock file if it is still this owner's.
@@ -161,7 +114,7 @@ export class OutboxLock {
     while (!signal.aborted) {
       try {
         await systemClock.sleep(HEARTBEAT_MS, signal, { unref: true });
-        const now = new Date(systemClock.wallNow?.() ?? systemClock.now());
+        const now = new Date(wallTime(systemClock));
         await utimes(this.file, now, now);
       } catch {
         // aborted by release(), or the file is gone: nothing to refresh
@@ -191,11 +144,28 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
     await link(tmp, file);
     return true;
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'EEXIST') return false;
-    throw error;
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
   } finally {
     await unlink(tmp).catch(() => {});
   }
+  // No hard links here (FAT, some network shares): create in place; a reader may see it half
+  // written for a moment, which is why an unreadable lock is only stale once it is old.
+  let fh2: Awaited<ReturnType<typeof open>>;
+  try {
+    fh2 = await open(file, 'wx', 0o600);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await fh2.writeFile(text);
+    await fh2.sync();
+  } finally {
+    await fh2.close();
+  }
+  return true;
 }
 
 async function readLock(file: string): Promise<HeldLock | undefined> {
@@ -208,21 +178,12 @@ async function readLock(file: string): Promise<HeldLock | undefined> {
   }
 }
 
-function parseOwner(text: string): LockOwner | undefined {
-  try {
-    const v = JSON.parse(text) as Partial<LockOwner> | null;
-    if (typeof v !== 'object' || v === null || !Number.isSafeInteger(v.pid) || typeof v.host !== 'string') return undefined;
-    return v as LockOwner;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether the holder of a lock is certainly gone. In doubt (another host), it is not. */
 async function isStale(held: HeldLock, me: LockOwner, probe: LockProbe): Promise<boolean> {
   const owner = held.owner;
-  // Locks are written whole (link of an fsynced file): an unreadable one was not written by us.
-  if (owner === undefined) return true;
+  // Locks are written whole (link of an fsynced file) except where links are missing: there an
+  // unreadable one may be being written, so it is only stale once it has been so for a while.
+  if (owner === undefined) return wallTime(systemClock) - held.mtimeMs > UNREADABLE_STALE_MS;
   if (owner.host !== me.host) return false;
   if (owner.boot !== undefined && me.boot !== undefined && owner.boot !== me.boot) return true;
   if (!probe.alive(owner.pid)) return true;
@@ -232,7 +193,7 @@ async function isStale(held: HeldLock, me: LockOwner, probe: LockProbe): Promise
     if (now.start !== undefined && now.start !== owner.start) return true;
     return owner.pid === me.pid && owner.start === me.start && (owner.id === undefined || !heldIds.has(owner.id));
   }
-  const age = (systemClock.wallNow?.() ?? systemClock.now()) - held.mtimeMs;
+  const age = wallTime(systemClock) - held.mtimeMs;
   return age > HEARTBEAT_STALE_MS;
 }
 
