@@ -3,7 +3,8 @@
  * period on each consecutive re-open (and starts over once the breaker closes).
  */
 import type { Backoff, BackoffStep } from '../core/backoff.js';
-import { parseDuration, type Duration } from '../core/duration.js';
+import { type Duration } from '../core/duration.js';
+import { positiveDuration } from '../core/options.js';
 
 /** The default open period, in ms. */
 const DEFAULT_OPEN_FOR = 30_000;
@@ -21,7 +22,7 @@ const MAX_WALK = 10_000;
 export function openForOption(value: Duration | Backoff | undefined): number | Backoff {
   if (value === undefined) return DEFAULT_OPEN_FOR;
   if (typeof value === 'object' && value !== null && typeof value.first === 'function') return value;
-  return parseDuration(value as Duration, { option: 'openFor' });
+  return positiveDuration('openFor', value as Duration);
 }
 
 /**

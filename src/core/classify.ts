@@ -23,15 +23,15 @@ type Kind = 'transient' | 'permanent';
 /** Additions and overrides to the default rules. */
 export interface ClassifyOptions {
   /** Verdict for errors no rule matches. @default 'transient' */
-  unknown?: Kind;
+  unknown?: Kind | undefined;
   /** Per-status overrides, e.g. `{ 404: 'transient' }` for a server that 404s while starting. */
-  statuses?: Readonly<Record<number, Kind>>;
+  statuses?: Readonly<Record<number, Kind>> | undefined;
   /** Per-code overrides or additions, e.g. `{ ESOCKETTIMEDOUT: 'transient' }`. */
-  codes?: Readonly<Record<string, Kind>>;
+  codes?: Readonly<Record<string, Kind>> | undefined;
   /** Extra message patterns (strings case-insensitive), checked down the cause chain before the programmer-error rule and the default words; permanent first. */
-  patterns?: { transient?: ReadonlyArray<string | RegExp>; permanent?: ReadonlyArray<string | RegExp> };
+  patterns?: { transient?: ReadonlyArray<string | RegExp>; permanent?: ReadonlyArray<string | RegExp> } | undefined;
   /** Epoch ms used to resolve an HTTP-date `Retry-After` (the retry loop passes its clock's time). */
-  now?: number;
+  now?: number | undefined;
 }
 
 const NETWORK_CODES: Readonly<Record<string, string>> = {

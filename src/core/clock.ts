@@ -8,7 +8,7 @@ import { describeValue } from './options.js';
 /** Options for {@link Clock.sleep}. */
 export interface SleepOptions {
   /** Don't keep the process alive just for this timer (periodic background work). @default false */
-  unref?: boolean;
+  unref?: boolean | undefined;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { RetryBudget } from './budget.js';
 import { classify, type ClassifyOptions, type Verdict } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
-import { countOption, describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
+import { budgetOption, classifyOption, countOption, describeValue, functionOption, nameOption, objectOption, positiveDuration } from '../core/options.js';
 import { emit, jsonCount, summarizeError, type EventSink } from '../core/events.js';
 
 /** What each attempt receives. */
@@ -22,29 +22,29 @@ export interface RetryContext {
 /** Options for {@link withRetry}. All durations are ms or strings such as `"5s"`. */
 export interface RetryOptions {
   /** Delays between attempts. @default exponential 500ms..30s, full jitter */
-  backoff?: Backoff;
+  backoff?: Backoff | undefined;
   /** Retries after the first attempt; `0` = one attempt, `Infinity` allowed. @default 5 */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** No retry starts whose sleep would end later than this after the first attempt began. @default Infinity */
-  maxElapsed?: Duration;
+  maxElapsed?: Duration | undefined;
   /** Each attempt gets its own timeout (a `TimeoutError`, which is retried). @default none */
-  attemptTimeout?: Duration;
+  attemptTimeout?: Duration | undefined;
   /** Caps how long a `Retry-After` (or an open breaker) may make us wait. @default '5m' */
-  maxRetryAfter?: Duration;
+  maxRetryAfter?: Duration | undefined;
   /** Aborts a sleep or an attempt at once; the promise rejects with `signal.reason`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Overrides the default decision (retry transient errors only). */
-  retryOn?: (error: unknown, verdict: Verdict) => boolean;
+  retryOn?: ((error: unknown, verdict: Verdict) => boolean) | undefined;
   /** Shared retry budget that caps retry amplification during an outage. */
-  budget?: RetryBudget;
+  budget?: RetryBudget | undefined;
   /** Adjusts classification (extra codes, statuses, patterns, `unknown`). */
-  classify?: ClassifyOptions;
+  classify?: ClassifyOptions | undefined;
   /** Time, timers and randomness; a `FakeClock` in tests. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Receives `retry` (before each sleep) and `give_up` events. @default none */
-  onEvent?: EventSink;
+  onEvent?: EventSink | undefined;
   /** Name used in events. @default 'retry' */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** Why {@link withRetry} stopped (the `reason` of its `give_up` event). */
@@ -76,6 +76,7 @@ const FIVE_MINUTES = 300_000;
  * retrySettings({ maxRetries: -1 }) // RangeError: steadfast: maxRetries must be an integer >= 0 or Infinity; got -1
  */
 export function retrySettings(o: RetryOptions): Settings {
+  objectOption('retry options', o);
   return {
     // Checked here, at the call: a typo such as `backoff: '5s'` must not surface only after the first failure.
     backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: 500, max: 30_000, jitter: 'full' })),
@@ -86,8 +87,8 @@ export function retrySettings(o: RetryOptions): Settings {
       o.maxRetryAfter === undefined ? FIVE_MINUTES : parseDuration(o.maxRetryAfter, { option: 'maxRetryAfter', allowInfinity: true }),
     signal: signalOption('signal', o.signal),
     retryOn: functionOption('retryOn', o.retryOn),
-    budget: o.budget,
-    classify: o.classify,
+    budget: budgetOption('budget', o.budget),
+    classify: classifyOption('classify', o.classify),
     clock: clockOption('clock', o.clock),
     onEvent: functionOption('onEvent', o.onEvent),
     name: nameOption('name', o.name, 'retry'),
