@@ -48,7 +48,8 @@ describe('README', () => {
     expect(snippet.code.trim()).toBe(readFileSync(path, 'utf8').trim());
   });
 
-  const runnable = [...new Set(linked.map((s) => s.file))].filter((f) => f.startsWith('examples/readme/'));
+  // A `-vitest.ts` example is a vitest test file: the suite that imports it runs it (test/testing/fake-timers.test.ts).
+  const runnable = [...new Set(linked.map((s) => s.file))].filter((f) => f.startsWith('examples/readme/') && !f.endsWith('-vitest.ts'));
   it.each(runnable)('runs %s as written (exit 0)', async (file) => {
     const { stdout } = await exec(process.execPath, ['--import', 'tsx', file], { cwd: root, timeout: 15_000 });
     // Each README example states its output in "// prints:" comments; the run must agree, in order.

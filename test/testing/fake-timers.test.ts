@@ -12,6 +12,11 @@ import { FakeClock } from '../../src/testing/fake-clock.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
+// The README's vitest recipe registers its own tests here (it is a vitest test file).
+describe('README: testing with fake timers (examples/readme/fake-timers-vitest.ts)', async () => {
+  await import('../../examples/readme/fake-timers-vitest.js');
+});
+
 // Captured before any test fakes the timers: the watchdog below must use real time.
 const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
