@@ -47,13 +47,49 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work]))[0];
   const tarball = join(work, packed.filename);
 
-  step('built core and steadfast/testing have no node: import', () => {
-    for (const file of ['index.js', 'index.cjs', 'testing.js', 'testing.cjs']) {
+  // The library entries share chunks (tsup splitting): follow each entry's relative imports so a
+  // node: import reaching the core through a shared chunk is caught too.
+  const reachable = (entry) => {
+    const seen = new Set([entry]);
+    for (const file of seen) {
+      const code = readFileSync(join(root, 'dist', file), 'utf8');
+      for (const m of code.matchAll(/(?:from\s*|require\(\s*|import\(\s*)["']\.\/([^"']+)["']/g)) seen.add(m[1]);
+    }
+    return [...seen];
+  };
+  step('built core and steadfast/testing have no node: import, shared chunks included', () => {
+    const files = new Set(['index.js', 'index.cjs', 'testing.js', 'testing.cjs'].flatMap(reachable));
+    for (const file of files) {
       const code = readFileSync(join(root, 'dist', file), 'utf8');
       const hit = code.match(/(?:from\s*|require\(\s*|import\(\s*)["']node:[a-z_/]+["']/);
       if (hit) throw new Error(`dist/${file} imports ${hit[0]}`);
     }
-    return '4 files';
+    return `${files.size} files`;
+  });
+  step('steadfast, steadfast/testing and steadfast/node share one copy of the core', () => {
+    // esbuild marks each source module with a `// src/...` line; a module in two files is a copy.
+    const sizes = [];
+    for (const ext of ['js', 'cjs']) {
+      const files = [...new Set(['index', 'testing', 'node'].flatMap((e) => reachable(`${e}.${ext}`)))];
+      const owner = new Map();
+      for (const file of files) {
+        const code = readFileSync(join(root, 'dist', file), 'utf8');
+        for (const [, mod] of code.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)) {
+          if (owner.has(mod)) throw new Error(`${mod} is in both dist/${owner.get(mod)} and dist/${file}`);
+          owner.set(mod, file);
+        }
+        // Copies of a class would break instanceof between entries: each is defined once.
+        for (const name of ['HttpError', 'BrokenCircuitError', 'CircuitBreaker', 'FakeClock', 'OutboxFileError']) {
+          if (!new RegExp(`(?:var ${name} = class|class ${name}\\b)`).test(code)) continue;
+          if (owner.has(name)) throw new Error(`class ${name} is defined in both dist/${owner.get(name)} and dist/${file}`);
+          owner.set(name, file);
+        }
+      }
+      // Entry files hold only their own component; what they share lives in chunks.
+      const kB = (file) => (readFileSync(join(root, 'dist', file)).byteLength / 1000).toFixed(1);
+      sizes.push(`${ext}: ${files.map((f) => `${f.replace(/^chunk-\w+/, 'chunk')} ${kB(f)}`).join(', ')} kB`);
+    }
+    return sizes.join('; ');
   });
   step('dist/node keeps node: prefixes', () => {
     for (const file of ['node.js', 'node.cjs']) {
@@ -78,7 +114,11 @@ try {
     const clock = new testing.FakeClock();
     let calls = 0;
     const done = core.withRetry(async () => { if (++calls < 3) throw new core.HttpError(503); return 'ok'; }, { clock, backoff: core.constant('1s') });
-    clock.runAll().then(() => done).then((v) => { if (v !== 'ok' || calls !== 3 || clock.now() !== 2000) throw new Error('withRetry misbehaved'); console.log('smoke ok'); });
+    // One class across entries: steadfast/testing's simulate must recognise the core's HttpError.
+    const shared = testing.simulate({ backoff: core.constant(0), maxRetries: 1 }, [new core.HttpError(503), 'ok']).then((r) => {
+      if (r.timeline[0].status !== 503) throw new Error('steadfast/testing does not recognise the HttpError of steadfast: the entries carry separate copies');
+    });
+    clock.runAll().then(() => done).then((v) => { if (v !== 'ok' || calls !== 3 || clock.now() !== 2000) throw new Error('withRetry misbehaved'); return shared; }).then(() => console.log('smoke ok'));
   `;
   writeFileSync(join(app, 'esm.mjs'), `import * as c from 'steadfast'; import * as t from 'steadfast/testing'; import * as n from 'steadfast/node';\nconst mods = { steadfast: c, 'steadfast/testing': t, 'steadfast/node': n }; const M = (x) => mods[x];\n${probe}`);
   writeFileSync(join(app, 'cjs.cjs'), `const M = (x) => require(x);\n${probe}`);

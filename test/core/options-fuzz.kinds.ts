@@ -58,7 +58,10 @@ export const bad = {
   recordOf: (values: readonly string[]): Arb =>
     fc.oneof(bad.object(), fc.constantFrom({ 503: 'retry' }, { 404: true }, { ECONNRESET: 1 }, { x: null })).filter((v) => v !== undefined && !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => values.includes(x as string)))),
   /** A non-empty list of Durations. */
-  durationList: (): Arb => fc.oneof(anything, fc.constant([]), fc.array(bad.duration(), { minLength: 1, maxLength: 3 }), fc.constant(['1s', 'soon'])).filter((v) => v !== undefined),
+  durationList: (): Arb =>
+    fc
+      .oneof(anything, fc.constant([]), fc.array(bad.duration(), { minLength: 1, maxLength: 3 }), fc.constant(['1s', 'soon']))
+      .filter((v) => v !== undefined && !(Array.isArray(v) && v.length > 0 && v.every((d) => isDurationLike(d, { infinity: false, zero: true })))),
   /** A URL (string or URL). */
   url: (): Arb => fc.oneof(anything, fc.constantFrom('not a url', '/relative', 'ftp://x.example/', '')).filter((v) => v !== undefined && !(v instanceof URL)),
 };
