@@ -12,7 +12,7 @@ import {
 } from './options.js';
 import { classify } from '../core/classify.js';
 import { clockOption, wallOffset, type Clock } from '../core/clock.js';
-import { countOption, functionOption, nameOption, positiveDuration } from '../core/options.js';
+import { countOption, functionOption, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
 import { BrokenCircuitError, isAbortError } from '../core/errors.js';
 import { emit, ignoreResult, type EventSink } from '../core/events.js';
 import { failureRateOption, type FailureRate } from './rate.js';
@@ -65,14 +65,15 @@ export class CircuitBreaker {
   private trials: HalfOpenTrials | undefined = undefined;
 
   constructor(o: CircuitBreakerOptions = {}) {
+    objectOption('CircuitBreaker options', o);
     this.name = nameOption('name', o.name, 'breaker', { nonEmpty: true });
     // A breaker never sleeps: a clock with now() and random() is enough.
     this.clock = clockOption('clock', o.clock, NOW_AND_RANDOM);
     this.onEvent = functionOption('onEvent', o.onEvent);
     this.isFailure = functionOption('isFailure', o.isFailure) ?? transientIsFailure;
-    this.threshold = countOption('failureThreshold', o.failureThreshold ?? 5, { min: 1 });
+    this.threshold = countOption('failureThreshold', orDefault(o.failureThreshold, 5), { min: 1 });
     this.periods = new OpenPeriods(openForOption(o.openFor));
-    this.maxTrials = countOption('halfOpenMaxCalls', o.halfOpenMaxCalls ?? 1, { min: 1 });
+    this.maxTrials = countOption('halfOpenMaxCalls', orDefault(o.halfOpenMaxCalls, 1), { min: 1 });
     this.trialTimeout = o.halfOpenTimeout === undefined ? 0 : positiveDuration('halfOpenTimeout', o.halfOpenTimeout);
     this.rate = failureRateOption(o);
     if (o.initialState !== undefined) {

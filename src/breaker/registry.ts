@@ -3,19 +3,19 @@
  */
 import { CircuitBreaker, type BreakerSnapshot, type CircuitBreakerOptions } from './breaker.js';
 import type { Clock } from '../core/clock.js';
-import { countOption, describeValue } from '../core/options.js';
+import { countOption, describeValue, objectOption, orDefault } from '../core/options.js';
 import type { EventSink } from '../core/events.js';
 
 /** Options for {@link BreakerRegistry}. */
 export interface BreakerRegistryOptions {
   /** Most breakers kept; past it a least recently used one is dropped (one holding nothing first). @default 1000 */
-  maxSize?: number;
+  maxSize?: number | undefined;
   /** Options for every breaker it creates. With `defaults.name`, breakers are named `${name}:${key}`. */
-  defaults?: CircuitBreakerOptions;
+  defaults?: CircuitBreakerOptions | undefined;
   /** Clock for breakers whose options give none. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Event sink for breakers whose options give none. */
-  onEvent?: EventSink;
+  onEvent?: EventSink | undefined;
 }
 
 /**
@@ -36,8 +36,9 @@ export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
 
   constructor(o: BreakerRegistryOptions = {}) {
-    this.maxSize = countOption('maxSize', o.maxSize ?? 1_000, { min: 1 });
-    const defaults: CircuitBreakerOptions = { ...o.defaults };
+    objectOption('BreakerRegistry options', o);
+    this.maxSize = countOption('maxSize', orDefault(o.maxSize, 1_000), { min: 1 });
+    const defaults: CircuitBreakerOptions = { ...objectOption('BreakerRegistry.defaults', o.defaults) };
     if (o.clock !== undefined && defaults.clock === undefined) defaults.clock = o.clock;
     if (o.onEvent !== undefined && defaults.onEvent === undefined) defaults.onEvent = o.onEvent;
     this.prefix = defaults.name;

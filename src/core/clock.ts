@@ -8,7 +8,7 @@ import { describeValue } from './options.js';
 /** Options for {@link Clock.sleep}. */
 export interface SleepOptions {
   /** Don't keep the process alive just for this timer (periodic background work). @default false */
-  unref?: boolean;
+  unref?: boolean | undefined;
 }
 
 /**
@@ -139,12 +139,18 @@ export function clockOption(option: string, clock: Clock | undefined, uses: read
   return clock;
 }
 
+// Captured when this module loads, before a test framework can replace the globals: FakeClock's
+// settle() needs a real event-loop turn (promise callbacks and I/O run), which a frozen
+// setTimeout under vi.useFakeTimers() or node:test's mock.timers never gives.
+const realSetTimeout: typeof setTimeout = globalThis.setTimeout;
+
 /**
- * @internal Lets pending promise callbacks (and I/O callbacks) run: one real macrotask turn.
+ * @internal Lets pending promise callbacks (and I/O callbacks) run: one real macrotask turn, even
+ * while a test framework's fake timers are on.
  *
  * @example
  * await nextMacrotask(); // every .then() queued so far has run
  */
 export function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => realSetTimeout(resolve, 0));
 }

@@ -92,10 +92,27 @@ export function emit<T extends ResilienceEventType>(
   try {
     // Built inside the try: a broken clock (NaN time) must not break delivery either.
     const time = typeof now === 'number' ? now : wallTime(now);
-    const result: unknown = sink({ type, time: new Date(time).toISOString(), name, ...fields } as unknown as ResilienceEvent);
+    const event = { type, time: new Date(time).toISOString(), name, ...fields } as unknown as Record<string, unknown>;
+    roundDurations(event);
+    const result: unknown = sink(event as unknown as ResilienceEvent);
     if (result !== undefined) ignoreResult(result); // an async sink: its rejection must not crash the process
   } catch {
     // A broken logger must never turn a recovered call into a failure.
+  }
+}
+
+// Every duration field an event carries: whole ms in logs, never `1906.9999999`.
+const DURATION_FIELDS = ['delayMs', 'elapsedMs', 'downtimeMs', 'latencyMs', 'openForMs', 'durationMs'] as const;
+
+function roundDurations(event: Record<string, unknown>): void {
+  for (const key of DURATION_FIELDS) {
+    const value = event[key];
+    if (typeof value === 'number' && !Number.isInteger(value)) event[key] = Math.round(value);
+  }
+  const verdict = event['verdict'];
+  if (isObject(verdict) && typeof verdict['retryAfterMs'] === 'number' && !Number.isInteger(verdict['retryAfterMs'])) {
+    // A copy: the verdict belongs to the caller.
+    event['verdict'] = { ...verdict, retryAfterMs: Math.round(verdict['retryAfterMs']) };
   }
 }
 
@@ -152,15 +169,24 @@ function codeOf(error: Record<string, unknown>): string | undefined {
 
 // Userinfo runs to the last '@' before the path, so a password containing '@' is removed whole.
 const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*@)?([^\s/?#]*)([^\s?#]*)(\?[^\s#]*)?(#\S*)?/gi;
+// A relative URL ("/api/w?token=..."): the path stays, its query and fragment go.
+const RELATIVE_URL_IN_TEXT = /(^|[\s"'`(<[=,])(\.{0,2}\/[^\s?#"'`<>)\]]*)[?#][^\s"'`<>)\]]*/g;
+// Anything else that looks like a query string ("w?token=abc&x=1"), wherever it sits.
+const QUERY_IN_TEXT = /\?[^\s#"'`<>?]*=[^\s"'`<>]*/g;
 
 /**
- * Removes secrets from free text: URL userinfo, query strings and fragments are dropped.
+ * Removes secrets from free text: URL userinfo, query strings and fragments are dropped, from
+ * absolute URLs and from relative ones quoted in error messages alike.
  *
  * @example
  * redact('GET https://user:pw@api.example.com/v1?token=abc failed') // 'GET https://api.example.com/v1 failed'
+ * redact('fetch /api/w?token=abc failed')                          // 'fetch /api/w failed'
  */
 export function redact(text: string): string {
-  return text.replace(URL_IN_TEXT, (_m, scheme: string, _user, host: string, path: string) => `${scheme}${host}${path}`);
+  return text
+    .replace(URL_IN_TEXT, (_m, scheme: string, _user, host: string, path: string) => `${scheme}${host}${path}`)
+    .replace(RELATIVE_URL_IN_TEXT, (_m, before: string, path: string) => `${before}${path}`)
+    .replace(QUERY_IN_TEXT, '');
 }
 
 /**

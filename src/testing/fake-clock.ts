@@ -3,6 +3,7 @@
  */
 import { onAbort } from '../core/abort-hub.js';
 import { nextMacrotask, type Clock, type SleepOptions } from '../core/clock.js';
+import { functionOption, numberOption, objectOption, orDefault } from '../core/options.js';
 import { seededRandom } from '../core/random.js';
 
 interface Timer {
@@ -14,13 +15,13 @@ interface Timer {
 /** Options for {@link FakeClock}. */
 export interface FakeClockOptions {
   /** Initial virtual time, epoch ms. @default 0 */
-  now?: number;
+  now?: number | undefined;
   /** Initial wall time (`wallNow()`), epoch ms, if it should differ from `now`. @default now */
-  wall?: number;
+  wall?: number | undefined;
   /** Seed for `random()`. @default 1 */
-  seed?: number;
+  seed?: number | undefined;
   /** A fixed `random()` source instead of the seeded one. */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 /**
@@ -44,9 +45,10 @@ export class FakeClock implements Clock {
   private readonly rand: () => number;
 
   constructor(o: FakeClockOptions = {}) {
-    this.time = o.now ?? 0;
-    this.wallAhead = o.wall === undefined ? 0 : o.wall - this.time;
-    this.rand = o.random ?? seededRandom(o.seed ?? 1);
+    objectOption('FakeClock options', o);
+    this.time = numberOption('FakeClock.now', orDefault(o.now, 0), -Number.MAX_VALUE, Number.MAX_VALUE);
+    this.rand = functionOption('FakeClock.random', o.random) ?? seededRandom(numberOption('FakeClock.seed', orDefault(o.seed, 1), -Number.MAX_VALUE, Number.MAX_VALUE));
+    this.wallAhead = o.wall === undefined ? 0 : numberOption('FakeClock.wall', o.wall, -Number.MAX_VALUE, Number.MAX_VALUE) - this.time;
   }
 
   now(): number {
