@@ -213,6 +213,26 @@ describe('retry engine: the caller’s signal', () => {
     expect(f.calls()).toBe(1);
   });
 
+  it('a retryOn that rejects after the caller aborted is not an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const clock = new FakeClock();
+      const controller = new AbortController();
+      let fail: (e: unknown) => void = () => {};
+      const call = withRetry(failing([http(503)]).fn, { clock, signal: controller.signal, retryOn: () => new Promise<boolean>((_, reject) => (fail = reject)) });
+      await drain();
+      controller.abort('bye');
+      await expect(call).rejects.toBe('bye');
+      fail(new Error('late'));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('a retryOn that answers after the call was aborted starts no attempt and rejects with signal.reason', async () => {
     const clock = new FakeClock();
     const controller = new AbortController();
