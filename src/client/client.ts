@@ -204,6 +204,7 @@ export class ResilientClient {
    * const tasks = await client.getJSON<Task[]>('/tasks');
    */
   getJSON<T>(path: string | URL, init: ClientRequestInit = {}): Promise<T> {
+    objectOption('init', init);
     const headers = { accept: 'application/json', ...headerRecord(init.headers, 'init.headers') };
     return this.request(path, { ...init, method: init.method ?? 'GET', headers }, parseJSON) as Promise<T>;
   }
@@ -216,6 +217,7 @@ export class ResilientClient {
    * await client.postJSON('/checkin', { id, status }, { idempotencyKey: `checkin-${id}-${seq}` });
    */
   postJSON<T>(path: string | URL, body: unknown, init: ClientRequestInit = {}): Promise<T> {
+    objectOption('init', init);
     const headers = { accept: 'application/json', 'content-type': 'application/json', ...headerRecord(init.headers, 'init.headers') };
     return this.request(path, { ...init, method: init.method ?? 'POST', headers, body: JSON.stringify(body) }, parseJSON) as Promise<T>;
   }

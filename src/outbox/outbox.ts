@@ -7,6 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import { nextStep } from '../core/backoff-walk.js';
 import { classify, type Verdict } from '../core/classify.js';
 import { emit, jsonCount, summarizeError } from '../core/events.js';
+import { describeValue, objectOption } from '../core/options.js';
 import { deadLine, markLine, OutboxFileError, openLog, putLine, serialize, type StoredItem } from './file.js';
 import { appendDeadLetter, byteLength, HEADER_BYTES, type OutboxLog } from './log.js';
 import {
@@ -108,8 +109,9 @@ export class Outbox {
    */
   async enqueue(payload: JsonValue, o: { key?: string } = {}): Promise<OutboxItem> {
     if (this.closed) throw new Error(`steadfast: outbox ${this.o.path} is closed`);
-    const key = o.key ?? globalThis.crypto.randomUUID();
-    if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${JSON.stringify(key)}`);
+    objectOption('enqueue options', o);
+    const key = o.key === undefined ? globalThis.crypto.randomUUID() : o.key; // null is refused below
+    if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${describeValue(key)}`);
     const known = this.queue.find(key);
     if (known !== undefined) return known instanceof Promise ? known : toItem(known);
     const json = serialize(payload);

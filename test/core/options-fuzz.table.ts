@@ -41,6 +41,8 @@ export interface FuzzEntry {
   required?: readonly string[];
   /** `o` itself is an options argument: a non-object must be refused too. @default true */
   isOptionsArgument?: boolean;
+  /** Real ms a returned promise gets to reject before the value counts as accepted. @default 100 */
+  settleMs?: number;
   /** Releases what a (wrongly) accepted call built. */
   cleanup?: (result: unknown) => unknown;
 }
@@ -192,6 +194,32 @@ export const ENTRIES: FuzzEntry[] = [
       // RequestInit allows `signal: null` (the fetch standard): the one documented exception.
       signal: bad.signal().filter((v) => v !== null),
     },
+  },
+  {
+    entry: 'client.getJSON(path, init)',
+    call: (init) => new ResilientClient({ baseUrl: 'http://h.test/api', fetch: fetch200(), clock: new FakeClock(), breaker: false }).getJSON('/x', init),
+    base: () => ({}),
+    options: { idempotencyKey: bad.string({ nonEmpty: true }).filter((v) => v !== true), retry: bad.object() },
+  },
+  {
+    entry: 'registry.get(key, overrides)',
+    call: (o) => new BreakerRegistry().get('k', o),
+    base: () => ({}),
+    options: breakerOptions(''),
+  },
+  {
+    entry: 'outbox.enqueue(payload, o)',
+    call: async (o) => {
+      const outbox = await Outbox.open({ path: join(outboxDir, `e${outboxes++}.jsonl`), send: async () => {}, clock: new FakeClock() });
+      try {
+        return await outbox.enqueue({ job: 1 }, o);
+      } finally {
+        await outbox.close();
+      }
+    },
+    base: () => ({}),
+    options: { key: bad.string({ nonEmpty: true }) },
+    settleMs: 5_000, // opens a file first
   },
   {
     entry: 'Outbox.open(o)',

@@ -36,7 +36,7 @@ async function refusal(entry: FuzzEntry, o: unknown): Promise<unknown> {
       (value: unknown) => ({ value }),
       (error: unknown) => ({ error }),
     );
-    const settled = await Promise.race([pending, new Promise<undefined>((resolve) => setTimeout(resolve, 100))]);
+    const settled = await Promise.race([pending, new Promise<undefined>((resolve) => setTimeout(resolve, entry.settleMs ?? 100))]);
     if (settled !== undefined && 'error' in settled) return settled.error;
     if (settled === undefined) {
       // Accepted and still running (a wait that never ends): release it whenever it settles.
