@@ -96,6 +96,12 @@ export interface OutboxOptions {
   clock?: Clock | undefined;
   /** Name used in events. @default 'outbox' */
   name?: string | undefined;
+  /**
+   * How long `open` waits for another owner of the file (another process, or another Outbox in
+   * this process) to close it before rejecting with `OutboxLockedError`. `0` does not wait.
+   * @default '5s'
+   */
+  lockTimeout?: Duration | undefined;
 }
 
 /** @internal Options with defaults applied. */
@@ -114,6 +120,8 @@ export interface ResolvedOutboxOptions {
   onEvent: EventSink | undefined;
   clock: Clock;
   name: string;
+  /** ms */
+  lockTimeout: number;
 }
 
 let defaultBackoff: Backoff | undefined;
@@ -143,6 +151,7 @@ export function resolveOutboxOptions(o: OutboxOptions): ResolvedOutboxOptions {
     onEvent,
     clock,
     name,
+    lockTimeout: parseDuration(orDefault(o.lockTimeout, '5s'), { option: 'lockTimeout' }),
   };
 }
 
@@ -183,6 +192,48 @@ export class OutboxFullError extends Error {
     this.bytes = bytes;
     this.maxItems = maxItems;
     this.maxBytes = maxBytes;
+  }
+}
+
+/**
+ * `enqueue` was refused because this one item is larger than `maxBytes`: it could never fit, even
+ * in an empty outbox. Split it, store it elsewhere, or raise `maxBytes`.
+ *
+ * @example
+ * try { await outbox.enqueue(hugeReport) } catch (e) { if (e instanceof OutboxItemTooLargeError) await uploadReportInstead(hugeReport) }
+ */
+export class OutboxItemTooLargeError extends Error {
+  override readonly name = 'OutboxItemTooLargeError' as const;
+  /** Bytes the item takes when stored. */
+  readonly bytes: number;
+  readonly maxBytes: number;
+
+  constructor(bytes: number, maxBytes: number) {
+    super(`steadfast: outbox item is too large: it takes ${bytes} bytes and maxBytes is ${maxBytes}, so it can never fit, even in an empty outbox`);
+    this.bytes = bytes;
+    this.maxBytes = maxBytes;
+  }
+}
+
+/**
+ * `Outbox.open` gave up waiting for the outbox file: another process (or another Outbox in this
+ * process) still owns it after `lockTimeout`. `pid` is the owner's, when the lock file names one.
+ *
+ * @example
+ * try { await Outbox.open({ path, send }) } catch (e) { if (e instanceof OutboxLockedError) log(`already running as pid ${e.pid}`) }
+ */
+export class OutboxLockedError extends Error {
+  override readonly name = 'OutboxLockedError' as const;
+  /** The outbox file. */
+  readonly path: string;
+  /** The owner's process id, if known. */
+  readonly pid: number | undefined;
+
+  constructor(path: string, pid: number | undefined, waitedMs: number) {
+    const owner = pid === undefined ? 'another owner' : pid === process.pid ? `another Outbox in this process (pid ${pid}); close() it first` : `process ${pid}`;
+    super(`steadfast: ${path}: is locked by ${owner} (waited ${waitedMs}ms; see ${path}.lock)`);
+    this.path = path;
+    this.pid = pid;
   }
 }
 

@@ -5,12 +5,12 @@
 import { runWithSignal, signalOption } from '../core/abort.js';
 import { backoffOption, exponential, type Backoff } from '../core/backoff.js';
 import { BackoffWalk } from '../core/backoff-walk.js';
-import { clockOption, type Clock, type SleepOptions } from '../core/clock.js';
+import { clockOption, wallTime, type Clock, type SleepOptions } from '../core/clock.js';
 import { type Duration } from '../core/duration.js';
 import { countOption, describeValue, functionOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
 import { HttpError } from '../core/errors.js';
 import { globalFetch } from '../core/fetch.js';
-import { emit, safeUrl, summarizeError, type EventSink } from '../core/events.js';
+import { emit, ignoreResult, safeUrl, summarizeError, type EventSink } from '../core/events.js';
 
 /** Checks the server once: resolves when healthy, rejects (or never settles) when not. Honour `signal`. */
 export type Probe = (signal: AbortSignal) => Promise<unknown>;
@@ -163,7 +163,7 @@ export class HealthCheck {
       this.successes = 0;
       this.failures++;
       if (this.failures >= this.unhealthyAfter) this.current = 'unhealthy';
-      if (this.onEvent !== undefined) emit(this.onEvent, 'health_fail', this.name, this.clock.now(), { error: summarizeError(error) });
+      if (this.onEvent !== undefined) emit(this.onEvent, 'health_fail', this.name, this.clock, { error: summarizeError(error) });
       return false;
     }
     if (signal?.aborted === true) return false;
@@ -172,7 +172,7 @@ export class HealthCheck {
     if (this.successes >= this.healthyAfter) this.current = 'healthy';
     if (this.onEvent !== undefined) {
       const now = this.clock.now();
-      emit(this.onEvent, 'health_ok', this.name, now, { latencyMs: Math.max(0, now - started) });
+      emit(this.onEvent, 'health_ok', this.name, this.clock, { latencyMs: Math.max(0, now - started) });
     }
     return true;
   }
@@ -216,7 +216,9 @@ export function httpProbe(url: string | URL, o: HttpProbeOptions = {}): Probe {
     let accepted = false;
     try {
       if (!response.ok) throw new HttpError(response.status, `HTTP ${response.status} from ${where}`);
-      accepted = expect === undefined || expect(response) === true;
+      const verdict: unknown = expect === undefined || expect(response);
+      ignoreResult(verdict); // expect is synchronous: a promise it returns is not `true`, and must not crash the process
+      accepted = verdict === true;
     } finally {
       await discardBody(response);
     }
@@ -234,9 +236,12 @@ async function discardBody(response: Response): Promise<void> {
 }
 
 function unrefClock(clock: Clock): Clock {
-  return {
+  const unref: Clock = {
     now: () => clock.now(),
     random: () => clock.random(),
     sleep: (ms, signal) => clock.sleep(ms, signal, UNREF),
   };
+  // Events' time is wall time: keep the wall clock too.
+  if (clock.wallNow !== undefined) unref.wallNow = () => wallTime(clock);
+  return unref;
 }

@@ -101,6 +101,8 @@ function describe(e: ResilienceEvent): string {
       return `[OUTBOX] ${who}: full (${e.size}/${e.maxItems ?? '∞'} items, ${e.bytes}/${e.maxBytes ?? '∞'} bytes), enqueue refused`;
     case 'outbox_torn':
       return `[OUTBOX] ${who}: skipped torn line ${e.line} (${plural(e.bytes, 'byte')}) left by a crash`;
+    case 'outbox_corrupt':
+      return `[OUTBOX] ${who}: moved ${plural(e.lines, 'damaged line')} (from line ${e.line}, ${plural(e.bytes, 'byte')}) to ${e.file}; every intact item kept`;
     case 'outbox_compacted':
       return `[OUTBOX] ${who}: compacted ${e.bytesBefore} → ${plural(e.bytesAfter, 'byte')} (${e.size} waiting)`;
     default:

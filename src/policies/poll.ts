@@ -175,7 +175,7 @@ class PollLoop implements Poller {
       if (!failed) {
         if (this.count > 0 && onEvent !== undefined) {
           const now = clock.now();
-          emit(onEvent, 'recovered', name, now, { downtimeMs: now - this.firstFailureAt, failures: this.count });
+          emit(onEvent, 'recovered', name, clock, { downtimeMs: now - this.firstFailureAt, failures: this.count });
         }
         this.count = 0;
         this.current = 'running';
@@ -187,7 +187,7 @@ class PollLoop implements Poller {
         this.current = 'backing-off';
         delay = this.failureDelay(walk);
         if (onEvent !== undefined) {
-          emit(onEvent, 'poll_failed', name, clock.now(), { failures: this.count, delayMs: delay, error: summarizeError(error) });
+          emit(onEvent, 'poll_failed', name, clock, { failures: this.count, delayMs: delay, error: summarizeError(error) });
         }
       }
       if (!(await this.sleep(delay))) return;
