@@ -240,6 +240,7 @@ export const ENTRIES: FuzzEntry[] = [
       onEvent: bad.function(),
       clock: bad.clock({ full: true }),
       name: bad.string(),
+      lockTimeout: bad.duration({ infinity: true }),
     },
     cleanup: (outbox) => (outbox as Outbox).close(),
   },
@@ -269,7 +270,7 @@ export const ENTRIES: FuzzEntry[] = [
   { entry: 'textLines(stream)', call: (o: Options) => textLines(o['stream'] as typeof sink), base: () => ({ stream: sink }), options: { stream: bad.object() }, isOptionsArgument: false },
   { entry: 'jsonLines(stream)', call: (o: Options) => jsonLines(o['stream'] as typeof sink), base: () => ({ stream: sink }), options: { stream: bad.object() }, isOptionsArgument: false },
   { entry: 'scriptedFetch(script, o)', call: (o) => scriptedFetch([200], o), base: () => ({}), options: { clock: bad.clock({ full: true }), repeatLast: bad.boolean() } },
-  { entry: 'new FakeClock(o)', call: (o) => new FakeClock(o), base: () => ({}), options: { now: bad.finite(), seed: bad.finite(), random: bad.function() } },
+  { entry: 'new FakeClock(o)', call: (o) => new FakeClock(o), base: () => ({}), options: { now: bad.finite(), wall: bad.finite(), seed: bad.finite(), random: bad.function() } },
   {
     entry: 'simulate(o, outcomes)',
     call: (o) => simulate(o, ['ok']),
