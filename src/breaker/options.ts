@@ -72,7 +72,7 @@ export function checkSnapshot(s: BreakerSnapshot): BreakerSnapshot {
   const bad = (field: string, value: unknown): never => {
     throw new TypeError(`steadfast: initialState is not a BreakerSnapshot (from breaker.snapshot()): ${field} is ${describeValue(value)}`);
   };
-  if (typeof s !== 'object' || s === null) return bad('the value', s);
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) return bad('the value', s);
   if (s.version !== 1) bad('version', s.version);
   if (!STATES.has(s.state)) bad('state', s.state);
   for (const key of ['failures', 'opens', 'reopens'] as const) {

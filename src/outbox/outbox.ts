@@ -9,6 +9,7 @@ import { classify, type Verdict } from '../core/classify.js';
 import { wallTime } from '../core/clock.js';
 import { isBrokenCircuit } from '../core/errors.js';
 import { emit, jsonCount, summarizeError } from '../core/events.js';
+import { describeValue, objectOption } from '../core/options.js';
 import { deadLine, markLine, openLog, putLine, serialize, type StoredItem } from './file.js';
 import { OutboxLock } from './lock.js';
 import { appendDeadLetter, byteLength, HEADER_BYTES, type OutboxLog } from './log.js';
@@ -114,8 +115,9 @@ export class Outbox {
    */
   async enqueue(payload: JsonValue, o: { key?: string } = {}): Promise<OutboxItem> {
     if (this.closed) throw new Error(`steadfast: outbox ${this.o.path} is closed`);
-    const key = o.key ?? globalThis.crypto.randomUUID();
-    if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${JSON.stringify(key)}`);
+    objectOption('enqueue options', o);
+    const key = o.key === undefined ? globalThis.crypto.randomUUID() : o.key; // null is refused below
+    if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${describeValue(key)}`);
     const known = this.queue.find(key);
     if (known !== undefined) return known instanceof Promise ? known : toItem(known);
     const json = serialize(payload);
