@@ -15,6 +15,27 @@ import type { HealthCheck } from '../policies/health.js';
 
 const UNREF: SleepOptions = { unref: true };
 
+/**
+ * @internal The delays between the recovery monitor's probes (after each failed one), for a
+ * client whose `health.interval` is `intervalMs`. The fleet model walks the same schedule.
+ *
+ * @example
+ * probeBackoff(5_000).baseDelay(1) // 5000
+ */
+export function probeBackoff(intervalMs: number): Backoff {
+  return constant(intervalMs, { jitter: 'none' });
+}
+
+/**
+ * @internal How long the monitor waits before its first probe (the server just failed several times).
+ *
+ * @example
+ * firstProbeDelay(probeBackoff(5_000), 5_000, Math.random) // 5000
+ */
+export function firstProbeDelay(_backoff: Backoff, intervalMs: number, _random: () => number): number {
+  return intervalMs;
+}
+
 /** @internal What {@link Recovery} needs from its client. */
 export interface RecoverySettings {
   breaker: CircuitBreaker;
@@ -38,7 +59,7 @@ export class Recovery {
   private readonly probeBackoff: Backoff;
 
   constructor(private readonly s: RecoverySettings) {
-    this.probeBackoff = constant(s.healthIntervalMs, { jitter: 'none' });
+    this.probeBackoff = probeBackoff(s.healthIntervalMs);
   }
 
   /** An attempt failed: a transient failure (or a refusal by the open breaker) extends the outage. */
@@ -126,7 +147,8 @@ export class Recovery {
     const signal = monitor.signal;
     try {
       // The server just failed several times: give it one interval before the first probe.
-      await this.s.clock.sleep(this.s.healthIntervalMs, signal, UNREF);
+      const clock = this.s.clock;
+      await clock.sleep(firstProbeDelay(this.probeBackoff, this.s.healthIntervalMs, () => clock.random()), signal, UNREF);
       await health.waitUntilHealthy({ signal, backoff: this.probeBackoff });
     } catch {
       return; // stopped: the breaker closed, or the client was closed
