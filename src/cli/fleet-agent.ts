@@ -100,8 +100,9 @@ export class Agent {
       this.failed(error);
       const retry = this.parts.retry;
       if (retry === undefined) return this.endCall(error, false);
-      const next = retryDecision(retry, error, this.attempt, this.callStart, this.step, this.world.now, this.clock.random, (e, v) => this.retryOn(e, v));
-      if (typeof next === 'string') return this.endCall(error, false);
+      const now = this.world.now;
+      const next = retryDecision(retry, error, this.attempt, now - this.callStart, this.step, now, this.clock.random, (e, v) => this.retryOn(e, v));
+      if (next === undefined) return this.endCall(error, false);
       this.step = next.step;
       this.attempt++;
       if (next.delay > 0) return this.world.timer(this.id, MAIN, this.world.now + next.delay);

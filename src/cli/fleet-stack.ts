@@ -14,6 +14,7 @@ import { DEFAULT_POLL_MAX_RETRY_AFTER, pollDefaults } from '../policies/poll-del
 import { retrySettings, type RetryOptions } from '../policies/retry.js';
 import { healthOption, type ClientHealthOptions } from '../client/options.js';
 import { probeBackoff } from '../client/recovery.js';
+import type { RetryPlan } from '../policies/retry-step.js';
 import type { RetryDecisionSettings } from './fleet-retry.js';
 
 /** The `ResilientClient` options the model honours; every one left out takes the client's default. */
@@ -46,7 +47,7 @@ export interface Stack {
 
 /** @internal */
 export interface ClientStack {
-  readonly retry: Omit<RetryDecisionSettings, 'budget'>;
+  readonly retry: RetryPlan;
   readonly breaker: Omit<CircuitBreakerOptions, 'clock'> | undefined;
   readonly budget: Omit<RetryBudgetOptions, 'clock'> | undefined;
   /** Probe delays; `undefined` when health is off (or the breaker is). */
@@ -68,13 +69,14 @@ export function resolveStack(policy: FleetPolicy, intervalMs: number): Stack {
   const c = policy.client ?? {};
   let client: ClientStack | undefined;
   if (c !== false) {
-    const r = retrySettings(c.retry === false ? { maxRetries: 0 } : { ...c.retry });
+    // The client always decides with its own retryOn (transient and safe to resend).
+    const r = retrySettings({ ...(c.retry === false ? { maxRetries: 0 } : c.retry), retryOn: () => true });
     const breaker = c.breaker === false ? undefined : { ...c.breaker };
     if (breaker !== undefined) new CircuitBreaker(breaker); // validates now, naming the option
     const h = breaker === undefined ? undefined : healthOption(c.health);
     if (c.budget !== false && c.budget !== undefined) new RetryBudget(c.budget);
     client = {
-      retry: { backoff: r.backoff, maxRetries: r.maxRetries, maxElapsed: r.maxElapsed, maxRetryAfter: r.maxRetryAfter },
+      retry: { backoff: r.backoff, maxRetries: r.maxRetries, maxElapsed: r.maxElapsed, maxRetryAfter: r.maxRetryAfter, classify: r.classify, decides: r.decides },
       breaker,
       budget: c.budget === false ? undefined : { ...c.budget },
       probes: h === undefined ? undefined : { backoff: probeBackoff(h.intervalMs), intervalMs: h.intervalMs },
@@ -99,7 +101,7 @@ export function agentParts(stack: Stack, clock: Clock): AgentParts {
   return {
     breaker: c?.breaker === undefined ? undefined : new CircuitBreaker({ ...c.breaker, clock }),
     budget,
-    retry: c === undefined ? undefined : { ...c.retry, budget },
+    retry: c === undefined ? undefined : { plan: c.retry, budget },
     pollWalk: () => new BackoffWalk(pollBackoff),
   };
 }

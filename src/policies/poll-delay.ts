@@ -5,7 +5,8 @@
  */
 import { exponential, type Backoff } from '../core/backoff.js';
 import type { BackoffWalk } from '../core/backoff-walk.js';
-import { classify } from '../core/classify.js';
+import { classify, type Verdict } from '../core/classify.js';
+import { retryDelay } from './retry-step.js';
 
 /**
  * The defaults `poll` uses: after the n-th consecutive failure wait exponential 1s..12s with equal
@@ -58,16 +59,11 @@ export function failureDelay(walk: BackoffWalk, error: unknown, s: FailureDelayS
     // A user-supplied Backoff that throws must not end a loop that never gives up.
     step = s.intervalMs;
   }
-  return Math.max(step, serverWait(error, s.maxRetryAfterMs, now));
-}
-
-/** The server's own wait carried by `error`, capped; 0 when it asked for none. */
-function serverWait(error: unknown, cap: number, now: number): number {
-  let asked: number | undefined;
+  let verdict: Pick<Verdict, 'retryAfterMs'>;
   try {
-    asked = classify(error, { now }).retryAfterMs;
+    verdict = classify(error, { now });
   } catch {
-    return 0; // an error whose getters throw asks for nothing
+    verdict = {}; // an error whose getters throw asks for no wait
   }
-  return asked === undefined || !(asked > 0) ? 0 : Math.min(asked, cap);
+  return retryDelay(step, verdict, s.maxRetryAfterMs); // the one wait rule, as the retry engine's
 }
