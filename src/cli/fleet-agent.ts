@@ -7,12 +7,12 @@
  * test/cli/fleet-agent.test.ts holds one agent against the real library on FakeClock.
  */
 import type { BackoffStep } from '../core/backoff.js';
-import { BackoffWalk } from '../core/backoff-walk.js';
+import type { BackoffWalk } from '../core/backoff-walk.js';
+import type { CircuitBreaker } from '../breaker/breaker.js';
 import { classify, type Verdict } from '../core/classify.js';
 import type { Clock } from '../core/clock.js';
 import { isBrokenCircuit } from '../core/errors.js';
 import { failureDelay, intervalDelay } from '../policies/poll-delay.js';
-import { firstProbeDelay } from '../client/recovery.js';
 import { retryDecision } from './fleet-retry.js';
 import { agentParts, type AgentParts, type Stack } from './fleet-stack.js';
 import { CHECKIN, PROBE, RETRY, TRIAL, type Answer } from './fleet-server.js';
@@ -46,10 +46,9 @@ export class Agent {
   private step: BackoffStep | undefined = undefined;
   private callStart = 0;
   private waitingOutBreaker = false;
-  // Recovery: the failure streak, whether the breaker opened in it, the probe walk.
+  // Recovery: the failure streak, whether the breaker opened in it, whether the monitor runs.
   private streak = 0;
   private outage = false;
-  private probeWalk: BackoffWalk | undefined = undefined;
   private monitoring = false;
 
   constructor(
@@ -64,7 +63,7 @@ export class Agent {
 
   /** The agent's timer on `lane` fired. */
   fire(lane: number): Promise<void> | undefined {
-    if (lane === MONITOR) return void this.probe();
+    if (lane === MONITOR) return this.monitor();
     if (!this.inCall) {
       this.inCall = true;
       this.attempt = 1;
@@ -146,11 +145,9 @@ export class Agent {
     const breaker = this.parts.breaker;
     if (breaker === undefined || breaker.state !== 'open') return;
     this.outage = true;
-    const probes = this.stack.client?.probes;
-    if (this.monitoring || probes === undefined) return;
+    if (this.monitoring || this.stack.client?.probeGraceMs === undefined) return;
     this.monitoring = true;
-    this.probeWalk = undefined;
-    this.world.timer(this.id, MONITOR, this.world.now + firstProbeDelay(probes.backoff, probes.intervalMs, this.clock.random));
+    this.watch(breaker);
   }
 
   private succeeded(): void {
@@ -174,19 +171,31 @@ export class Agent {
     if (this.inCall && this.waitingOutBreaker && this.world.pending(this.id, MAIN)) this.world.timer(this.id, MAIN, this.world.now);
   }
 
-  /** One health probe (waitUntilHealthy's loop); a pass ends the monitor and lets the breaker try again at once. */
-  private probe(): void {
-    const probes = this.stack.client?.probes;
-    if (probes === undefined) return;
-    const walk = (this.probeWalk ??= new BackoffWalk(probes.backoff));
-    if (this.world.send(this.id, PROBE) !== undefined) {
-      const d = walk.next(this.clock.random);
-      this.world.timer(this.id, MONITOR, this.world.now + (d ?? probes.intervalMs));
-      return;
+  /** The monitor sleeps until the open period is over plus the grace (Recovery.watch). */
+  private watch(breaker: CircuitBreaker): void {
+    const wait = breaker.retryAfterMs;
+    if (!Number.isFinite(wait)) return void (this.monitoring = false);
+    this.world.timer(this.id, MONITOR, this.world.now + wait + (this.stack.client?.probeGraceMs ?? 0));
+  }
+
+  /** The monitor woke: closed, it is done; half-open with no request as the trial, a probe is the trial. */
+  private async monitor(): Promise<void> {
+    const breaker = this.parts.breaker as CircuitBreaker;
+    const state = breaker.state;
+    let done = state === 'closed';
+    if (state === 'half-open') {
+      try {
+        await breaker.execute(() => {
+          const answer = this.world.send(this.id, PROBE);
+          return answer === undefined ? OK : Promise.reject(answer);
+        });
+        done = true;
+      } catch {
+        // the probe failed and re-opened the breaker, or a request holds the trial slot
+      }
     }
+    if (!done) return this.watch(breaker);
     this.monitoring = false;
-    const breaker = this.parts.breaker;
-    if (breaker !== undefined && breaker.state === 'open') breaker.tryHalfOpen();
     this.wake();
   }
 }

@@ -13,7 +13,6 @@ import { RetryBudget, type RetryBudgetOptions } from '../policies/budget.js';
 import { DEFAULT_POLL_MAX_RETRY_AFTER, pollDefaults } from '../policies/poll-delay.js';
 import { retrySettings, type RetryOptions } from '../policies/retry.js';
 import { healthOption, type ClientHealthOptions } from '../client/options.js';
-import { probeBackoff } from '../client/recovery.js';
 import type { RetryPlan } from '../policies/retry-step.js';
 import type { RetryDecisionSettings } from './fleet-retry.js';
 
@@ -50,8 +49,8 @@ export interface ClientStack {
   readonly retry: RetryPlan;
   readonly breaker: Omit<CircuitBreakerOptions, 'clock'> | undefined;
   readonly budget: Omit<RetryBudgetOptions, 'clock'> | undefined;
-  /** Probe delays; `undefined` when health is off (or the breaker is). */
-  readonly probes: { backoff: Backoff; intervalMs: number } | undefined;
+  /** How long after an open period a probe waits for a request to be the trial; `undefined` when health is off (or the breaker is). */
+  readonly probeGraceMs: number | undefined;
 }
 
 /** @internal One agent's own library objects. */
@@ -79,7 +78,7 @@ export function resolveStack(policy: FleetPolicy, intervalMs: number): Stack {
       retry: { backoff: r.backoff, maxRetries: r.maxRetries, maxElapsed: r.maxElapsed, maxRetryAfter: r.maxRetryAfter, classify: r.classify, decides: r.decides },
       breaker,
       budget: c.budget === false ? undefined : { ...c.budget },
-      probes: h === undefined ? undefined : { backoff: probeBackoff(h.intervalMs), intervalMs: h.intervalMs },
+      probeGraceMs: h?.intervalMs,
     };
   }
   return {

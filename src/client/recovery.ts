@@ -1,46 +1,30 @@
 /**
- * How a `ResilientClient` finds its server again: while the breaker is open it probes the health
- * endpoint in the background, half-opens the breaker on the first passing probe, wakes the
- * requests that were waiting out the breaker, and reports the outage once the breaker closes.
+ * How a `ResilientClient` finds its server again: once the breaker's open period is over, the
+ * first request is its trial; if none comes within `health.interval`, a health probe is the trial
+ * instead (passing closes the breaker, failing re-opens it for the next jittered period). It wakes
+ * the requests that were waiting out the breaker and reports the outage once the breaker closes.
+ * One request per open period, whoever sends it: a fleet never probes on top of its own check-ins.
  */
 import { onAbort } from '../core/abort-hub.js';
-import { constant, type Backoff } from '../core/backoff.js';
 import type { CircuitBreaker } from '../breaker/breaker.js';
 import { classify } from '../core/classify.js';
 import type { Clock, SleepOptions } from '../core/clock.js';
 import type { ClientCounters } from './stats.js';
-import { isBrokenCircuit } from '../core/errors.js';
+import { HttpError, isBrokenCircuit } from '../core/errors.js';
 import { emit, type EventSink } from '../core/events.js';
 import type { HealthCheck } from '../policies/health.js';
 
 const UNREF: SleepOptions = { unref: true };
 
-/**
- * @internal The delays between the recovery monitor's probes (after each failed one), for a
- * client whose `health.interval` is `intervalMs`. The fleet model walks the same schedule.
- *
- * @example
- * probeBackoff(5_000).baseDelay(1) // 5000
- */
-export function probeBackoff(intervalMs: number): Backoff {
-  return constant(intervalMs, { jitter: 'none' });
-}
-
-/**
- * @internal How long the monitor waits before its first probe (the server just failed several times).
- *
- * @example
- * firstProbeDelay(probeBackoff(5_000), 5_000, Math.random) // 5000
- */
-export function firstProbeDelay(_backoff: Backoff, intervalMs: number, _random: () => number): number {
-  return intervalMs;
-}
+// What a failed probe counts as for the breaker: a transient failure, like a 503 from the server.
+const PROBE_FAILED = new HttpError(503, 'health probe failed');
 
 /** @internal What {@link Recovery} needs from its client. */
 export interface RecoverySettings {
   breaker: CircuitBreaker;
-  /** Probes `health.path`; `undefined` when health is off (the breaker then half-opens after `openFor` alone). */
+  /** Probes `health.path`; `undefined` when health is off (a request is then always the trial). */
   health: HealthCheck | undefined;
+  /** How long after the open period a probe waits for a request to be the trial, ms. */
   healthIntervalMs: number;
   clock: Clock;
   counters: ClientCounters;
@@ -56,11 +40,8 @@ export class Recovery {
   private closed = false;
   private monitor: AbortController | undefined;
   private readonly wakers = new Set<() => void>();
-  private readonly probeBackoff: Backoff;
 
-  constructor(private readonly s: RecoverySettings) {
-    this.probeBackoff = probeBackoff(s.healthIntervalMs);
-  }
+  constructor(private readonly s: RecoverySettings) {}
 
   /** An attempt failed: a transient failure (or a refusal by the open breaker) extends the outage. */
   failed(error: unknown): void {
@@ -144,19 +125,36 @@ export class Recovery {
   }
 
   private async watch(health: HealthCheck, monitor: AbortController): Promise<void> {
+    const { breaker, clock, healthIntervalMs } = this.s;
     const signal = monitor.signal;
     try {
-      // The server just failed several times: give it one interval before the first probe.
-      const clock = this.s.clock;
-      await clock.sleep(firstProbeDelay(this.probeBackoff, this.s.healthIntervalMs, () => clock.random()), signal, UNREF);
-      await health.waitUntilHealthy({ signal, backoff: this.probeBackoff });
+      for (;;) {
+        const wait = breaker.retryAfterMs;
+        if (!Number.isFinite(wait)) return; // isolated: only reset() ends that
+        // A request arriving as the breaker half-opens is its trial: probe only if none came.
+        await clock.sleep(wait + healthIntervalMs, signal, UNREF);
+        const state = breaker.state;
+        if (state === 'closed') break;
+        if (state === 'half-open' && (await probeAsTrial(health, breaker))) break;
+        if (signal.aborted) return;
+      }
     } catch {
       return; // stopped: the breaker closed, or the client was closed
     } finally {
       if (this.monitor === monitor) this.monitor = undefined;
     }
-    const breaker = this.s.breaker;
-    if (breaker.state === 'open') breaker.tryHalfOpen();
     this.wake();
+  }
+}
+
+/** @internal The probe as the breaker's trial: whether it passed (the breaker is then closed). */
+export async function probeAsTrial(health: HealthCheck, breaker: CircuitBreaker): Promise<boolean> {
+  try {
+    await breaker.execute(async () => {
+      if (!(await health.check())) throw PROBE_FAILED;
+    });
+    return true;
+  } catch {
+    return false; // the probe failed (the breaker re-opened), or a request already holds the trial slot
   }
 }
