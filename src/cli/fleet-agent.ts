@@ -7,7 +7,7 @@
  * test/cli/fleet-agent.test.ts holds one agent against the real library on FakeClock.
  */
 import type { BackoffStep } from '../core/backoff.js';
-import type { BackoffWalk } from '../core/backoff-walk.js';
+import { BackoffWalk } from '../core/backoff-walk.js';
 import type { CircuitBreaker } from '../breaker/breaker.js';
 import { classify, type Verdict } from '../core/classify.js';
 import type { Clock } from '../core/clock.js';
@@ -46,10 +46,12 @@ export class Agent {
   private step: BackoffStep | undefined = undefined;
   private callStart = 0;
   private waitingOutBreaker = false;
-  // Recovery: the failure streak, whether the breaker opened in it, whether the monitor runs.
+  // Recovery: the failure streak, whether the breaker opened in it, the monitor's walk, the last request sent.
   private streak = 0;
   private outage = false;
   private monitoring = false;
+  private looks: BackoffWalk | undefined = undefined;
+  private lastSentAt = -Infinity;
 
   constructor(
     readonly id: number,
@@ -140,14 +142,18 @@ export class Agent {
   // ---- Recovery (client/recovery.ts) ----
 
   private failed(error: unknown): void {
-    if (!isBrokenCircuit(error) && classify(error).kind !== 'transient') return;
+    const refused = isBrokenCircuit(error);
+    if (!refused) this.lastSentAt = this.world.now;
+    if (!refused && classify(error).kind !== 'transient') return;
     this.streak++;
     const breaker = this.parts.breaker;
     if (breaker === undefined || breaker.state !== 'open') return;
     this.outage = true;
-    if (this.monitoring || this.stack.client?.probeGraceMs === undefined) return;
+    const monitor = this.stack.client?.monitor;
+    if (this.monitoring || monitor === undefined) return;
     this.monitoring = true;
-    this.watch(breaker);
+    this.looks = new BackoffWalk(monitor.looks);
+    this.look();
   }
 
   private succeeded(): void {
@@ -171,30 +177,36 @@ export class Agent {
     if (this.inCall && this.waitingOutBreaker && this.world.pending(this.id, MAIN)) this.world.timer(this.id, MAIN, this.world.now);
   }
 
-  /** The monitor sleeps until the open period is over plus the grace (Recovery.watch). */
-  private watch(breaker: CircuitBreaker): void {
-    const wait = breaker.retryAfterMs;
-    if (!Number.isFinite(wait)) return void (this.monitoring = false);
-    this.world.timer(this.id, MONITOR, this.world.now + wait + (this.stack.client?.probeGraceMs ?? 0));
+  /** The monitor's next look at the breaker (Recovery.watch). */
+  private look(): void {
+    const d = (this.looks as BackoffWalk).next(this.clock.random);
+    this.world.timer(this.id, MONITOR, this.world.now + (d ?? (this.stack.client?.monitor?.intervalMs ?? 0)));
   }
 
-  /** The monitor woke: closed, it is done; half-open with no request as the trial, a probe is the trial. */
+  /** The monitor looks: closed, it is done; no request lately, it probes (open: a pass half-opens; half-open: the probe is the trial). */
   private async monitor(): Promise<void> {
     const breaker = this.parts.breaker as CircuitBreaker;
+    const intervalMs = this.stack.client?.monitor?.intervalMs ?? 0;
     const state = breaker.state;
     let done = state === 'closed';
-    if (state === 'half-open') {
-      try {
-        await breaker.execute(() => {
-          const answer = this.world.send(this.id, PROBE);
-          return answer === undefined ? OK : Promise.reject(answer);
-        });
-        done = true;
-      } catch {
-        // the probe failed and re-opened the breaker, or a request holds the trial slot
+    if (state === 'isolated') return void (this.monitoring = false);
+    if (!done && this.world.now - this.lastSentAt >= intervalMs) {
+      if (state === 'open') {
+        done = this.world.send(this.id, PROBE) === undefined;
+        if (done) breaker.tryHalfOpen();
+      } else {
+        try {
+          await breaker.execute(() => {
+            const answer = this.world.send(this.id, PROBE);
+            return answer === undefined ? OK : Promise.reject(answer);
+          });
+          done = true;
+        } catch {
+          // the probe failed and re-opened the breaker, or a request holds the trial slot
+        }
       }
     }
-    if (!done) return this.watch(breaker);
+    if (!done) return this.look();
     this.monitoring = false;
     this.wake();
   }

@@ -13,6 +13,7 @@ import { RetryBudget, type RetryBudgetOptions } from '../policies/budget.js';
 import { DEFAULT_POLL_MAX_RETRY_AFTER, pollDefaults } from '../policies/poll-delay.js';
 import { retrySettings, type RetryOptions } from '../policies/retry.js';
 import { healthOption, type ClientHealthOptions } from '../client/options.js';
+import { monitorBackoff } from '../client/recovery.js';
 import type { RetryPlan } from '../policies/retry-step.js';
 import type { RetryDecisionSettings } from './fleet-retry.js';
 
@@ -49,8 +50,8 @@ export interface ClientStack {
   readonly retry: RetryPlan;
   readonly breaker: Omit<CircuitBreakerOptions, 'clock'> | undefined;
   readonly budget: Omit<RetryBudgetOptions, 'clock'> | undefined;
-  /** How long after an open period a probe waits for a request to be the trial; `undefined` when health is off (or the breaker is). */
-  readonly probeGraceMs: number | undefined;
+  /** The recovery monitor's looks and interval; `undefined` when health is off (or the breaker is). */
+  readonly monitor: { looks: Backoff; intervalMs: number } | undefined;
 }
 
 /** @internal One agent's own library objects. */
@@ -78,7 +79,7 @@ export function resolveStack(policy: FleetPolicy, intervalMs: number): Stack {
       retry: { backoff: r.backoff, maxRetries: r.maxRetries, maxElapsed: r.maxElapsed, maxRetryAfter: r.maxRetryAfter, classify: r.classify, decides: r.decides },
       breaker,
       budget: c.budget === false ? undefined : { ...c.budget },
-      probeGraceMs: h?.intervalMs,
+      monitor: h === undefined ? undefined : { looks: monitorBackoff(h.intervalMs), intervalMs: h.intervalMs },
     };
   }
   return {

@@ -53,7 +53,7 @@ export function describePolicy(p: FleetPolicy): string {
   const retries = c.retry.maxRetries === 0 ? 'no retries' : `${c.retry.maxRetries} retries ${describeBackoff(c.retry.backoff as Backoff)}`;
   const budget = c.budget === undefined ? 'no budget' : 'budget';
   const breaker = c.breaker === undefined ? 'no breaker' : 'breaker';
-  const probes = c.probeGraceMs === undefined ? 'no probes' : `a probe is the trial after ${formatDuration(c.probeGraceMs)} without a request`;
+  const probes = c.monitor === undefined ? 'no probes' : `a probe after ${formatDuration(c.monitor.intervalMs)} without a request`;
   return `${poll}; client: ${retries}, ${budget}, ${breaker}, ${probes}`;
 }
 

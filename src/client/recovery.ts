@@ -1,11 +1,15 @@
 /**
- * How a `ResilientClient` finds its server again: once the breaker's open period is over, the
- * first request is its trial; if none comes within `health.interval`, a health probe is the trial
- * instead (passing closes the breaker, failing re-opens it for the next jittered period). It wakes
- * the requests that were waiting out the breaker and reports the outage once the breaker closes.
- * One request per open period, whoever sends it: a fleet never probes on top of its own check-ins.
+ * How a `ResilientClient` finds its server again. While the breaker is not closed, a monitor wakes
+ * every `health.interval` (jittered) and probes the health endpoint only if no request has tried
+ * the server within that interval: a client whose own requests are the breaker's trials (a poll
+ * loop waiting out `retryAfterMs`) is never probed on top. A probe that passes while open
+ * half-opens the breaker and wakes the requests waiting it out; while half-open, the probe is the
+ * trial itself (passing closes the breaker, failing re-opens it). It reports the outage once the
+ * breaker closes.
  */
 import { onAbort } from '../core/abort-hub.js';
+import { constant, type Backoff } from '../core/backoff.js';
+import { BackoffWalk } from '../core/backoff-walk.js';
 import type { CircuitBreaker } from '../breaker/breaker.js';
 import { classify } from '../core/classify.js';
 import type { Clock, SleepOptions } from '../core/clock.js';
@@ -24,7 +28,7 @@ export interface RecoverySettings {
   breaker: CircuitBreaker;
   /** Probes `health.path`; `undefined` when health is off (a request is then always the trial). */
   health: HealthCheck | undefined;
-  /** How long after the open period a probe waits for a request to be the trial, ms. */
+  /** Time between the monitor's looks at the breaker (jittered), and how recent a request must be to stand for a probe, ms. */
   healthIntervalMs: number;
   clock: Clock;
   counters: ClientCounters;
@@ -40,12 +44,19 @@ export class Recovery {
   private closed = false;
   private monitor: AbortController | undefined;
   private readonly wakers = new Set<() => void>();
+  private readonly looks: Backoff;
+  // When an attempt last tried the server (not counting calls the breaker refused).
+  private lastSentAt = -Infinity;
 
-  constructor(private readonly s: RecoverySettings) {}
+  constructor(private readonly s: RecoverySettings) {
+    this.looks = monitorBackoff(s.healthIntervalMs);
+  }
 
   /** An attempt failed: a transient failure (or a refusal by the open breaker) extends the outage. */
   failed(error: unknown): void {
-    if (!isBrokenCircuit(error) && classify(error).kind !== 'transient') return; // the server answered
+    const refused = isBrokenCircuit(error);
+    if (!refused) this.lastSentAt = this.s.clock.now();
+    if (!refused && classify(error).kind !== 'transient') return; // the server answered
     if (this.streak++ === 0) this.streakStart = this.s.clock.now();
     if (this.s.breaker.state !== 'open') return;
     this.outage = true;
@@ -127,15 +138,22 @@ export class Recovery {
   private async watch(health: HealthCheck, monitor: AbortController): Promise<void> {
     const { breaker, clock, healthIntervalMs } = this.s;
     const signal = monitor.signal;
+    const walk = new BackoffWalk(this.looks);
+    const random = (): number => clock.random();
     try {
       for (;;) {
-        const wait = breaker.retryAfterMs;
-        if (!Number.isFinite(wait)) return; // isolated: only reset() ends that
-        // A request arriving as the breaker half-opens is its trial: probe only if none came.
-        await clock.sleep(wait + healthIntervalMs, signal, UNREF);
+        await clock.sleep(walk.next(random) ?? healthIntervalMs, signal, UNREF);
         const state = breaker.state;
         if (state === 'closed') break;
-        if (state === 'half-open' && (await probeAsTrial(health, breaker))) break;
+        if (state === 'isolated') return; // only reset() ends that
+        // A request tried the server lately: it found out as much as a probe would (and may be the trial).
+        if (clock.now() - this.lastSentAt < healthIntervalMs) continue;
+        if (state === 'open') {
+          if (await health.check()) {
+            breaker.tryHalfOpen();
+            break;
+          }
+        } else if (await probeAsTrial(health, breaker)) break;
         if (signal.aborted) return;
       }
     } catch {
@@ -145,6 +163,17 @@ export class Recovery {
     }
     this.wake();
   }
+}
+
+/**
+ * @internal When the recovery monitor looks at the breaker: every `intervalMs`, equal jitter
+ * (between half and all of it), so the monitors of a fleet never line up.
+ *
+ * @example
+ * monitorBackoff(30_000) // constant('30s', { jitter: 'equal' }): 15s..30s
+ */
+export function monitorBackoff(intervalMs: number): Backoff {
+  return constant(intervalMs, { jitter: 'equal' });
 }
 
 /** @internal The probe as the breaker's trial: whether it passed (the breaker is then closed). */

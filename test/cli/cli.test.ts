@@ -181,7 +181,7 @@ describe('steadfast simulate', () => {
     expect(fleetPresets['default']).toEqual({ name: 'default' });
     const described = Object.fromEntries(Object.entries(fleetPresets).map(([name, p]) => [name, describePolicy(p)]));
     expect(described['poll-only']).toMatch(/^poll exponential 1s\.\.12s, equal jitter, interval ±10%; no client$/);
-    expect(described['default']).toMatch(/client: 5 retries exponential 500ms\.\.30s, full jitter, budget, breaker, a probe is the trial after /);
+    expect(described['default']).toMatch(/client: 5 retries exponential 500ms\.\.30s, full jitter, budget, breaker, a probe after 30s without a request/);
     expect(described['no-breaker']).toMatch(/no breaker, no probes$/);
     expect(described['no-retries']).toMatch(/client: no retries,/);
   });

@@ -90,11 +90,14 @@ describe('the fleet model of one agent', () => {
     ['a 30s outage', { ...base, outage: 30_000, seed: 5 }],
     ['a server of 1 request/s answering 503 with Retry-After', { ...base, capacity: 1, overload: 'retry-after' as const, seed: 4 }],
     ['a server of 1 request/s answering a bare 503', { ...base, capacity: 1, seed: 6 }],
+    ['health.interval 5s: probes between the trials', { ...base, seed: 7, policy: { name: 'p', client: { health: { interval: '5s' } } } }],
+    ['openFor 2m: a passing probe half-opens the breaker and wakes the waiting check-in', { ...base, seed: 8, outage: 200_000, policy: { name: 'p', client: { breaker: { openFor: '2m' }, health: { interval: '10s' } } } }],
   ])('sends the same requests at the same times as poll + ResilientClient on FakeClock: %s', async (_name, s) => {
     const model = await modelled(s);
     const library = await real(s);
     expect(model.length).toBeGreaterThan(10);
     expect(new Set(library.map(([, k]) => k)).size).toBeGreaterThanOrEqual(3);
+    if (s.policy !== undefined) expect(library.map(([, k]) => k)).toContain('health probe');
     expect(model).toEqual(library);
   });
 });

@@ -27,8 +27,8 @@ function fakeServer(clock: FakeClock) {
   return { state, fetch, times };
 }
 
-function setup(o: Partial<ResilientClientOptions> = {}) {
-  const clock = new FakeClock();
+function setup(o: Partial<ResilientClientOptions> & { clock?: FakeClock } = {}) {
+  const clock = o.clock ?? new FakeClock();
   const server = fakeServer(clock);
   const events: ResilienceEvent[] = [];
   const client = new ResilientClient({
@@ -45,9 +45,9 @@ function setup(o: Partial<ResilientClientOptions> = {}) {
   return { clock, server, events, client };
 }
 
-describe('recovery: one request per open period, a probe only when no request comes (issue 13)', () => {
-  it('a request waiting out the open breaker is its trial when the open period ends: no probe is sent on top', async () => {
-    const { clock, server, events, client } = setup();
+describe('recovery: the client probes only when no request tries the server (issue 13)', () => {
+  it('a request waiting out the open breaker is its trial: with health.interval above openFor, no probe is sent on top', async () => {
+    const { clock, server, events, client } = setup({ health: { interval: '90s' } });
     server.state.up = false;
     const done = client.fetch('/checkin', { method: 'POST', body: 'x' }); // a POST: refused connections and the open breaker prove it never left
     await clock.advance(5_000);
@@ -64,15 +64,33 @@ describe('recovery: one request per open period, a probe only when no request co
     expect(clock.pending).toBe(0);
   });
 
-  it('with no request coming, a probe is the trial health.interval after the open period: failing re-opens it, passing closes it', async () => {
-    const { clock, server, events, client } = setup({ retry: false });
+  it('with no request coming, probes every interval (jittered) while open; a pass half-opens it, and the next request is the trial', async () => {
+    const clock = new FakeClock({ random: () => 0 }); // equal jitter at its low end: a look every 500ms
+    const { server, events, client } = setup({ clock, retry: false });
     server.state.up = false;
     for (let i = 0; i < 3; i++) await client.fetch('/checkin').catch(() => {});
-    await clock.advance(100_000);
+    await clock.advance(4_999);
     server.state.up = true;
-    await clock.advance(30_000);
-    // Open at 0 for 60s; the probe at 61s fails and re-opens it for 60s; the probe at 122s passes and closes it.
-    expect(server.times('/health')).toEqual([61_000, 122_000]);
+    await clock.advance(1_000);
+    // The look at 500ms is skipped (a request tried the server 500ms ago); from 1s on, one probe per look.
+    expect(server.times('/health')).toEqual([1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 4_500, 5_000]);
+    expect(events.map((e) => e.type).filter((t) => t !== 'give_up')).toEqual(['breaker_open', ...Array(8).fill('health_fail'), 'health_ok', 'breaker_half_open']);
+    expect((await client.fetch('/checkin')).status).toBe(200);
+    expect(events.slice(-2).map((e) => e.type)).toEqual(['breaker_closed', 'recovered']);
+    client.close();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('once half-open with no request coming, the probe is the trial: failing re-opens the breaker, passing closes it', async () => {
+    const clock = new FakeClock({ random: () => 0 }); // a look every 5s for health.interval 10s
+    const { server, events, client } = setup({ clock, retry: false, breaker: { failureThreshold: 3, openFor: '2s' }, health: { interval: '10s' } });
+    server.state.up = false;
+    for (let i = 0; i < 3; i++) await client.fetch('/checkin').catch(() => {});
+    await clock.advance(13_000);
+    server.state.up = true;
+    await clock.advance(5_000);
+    // 5s: half-open, but a request tried the server 5s ago; 10s: the probe is the trial and fails; 15s: it passes.
+    expect(server.times('/health')).toEqual([10_000, 15_000]);
     expect(events.map((e) => e.type).filter((t) => t !== 'give_up')).toEqual([
       'breaker_open',
       'breaker_half_open',
@@ -82,11 +100,7 @@ describe('recovery: one request per open period, a probe only when no request co
       'health_ok',
       'breaker_closed',
     ]);
-    expect(client.stats()).toMatchObject({ state: 'closed', breakerOpens: 2, healthProbes: { ok: 1, failed: 1 }, recoveries: 0 });
-    // The next request goes straight through the closed breaker: the passing probe was worth its trial.
-    expect((await client.fetch('/checkin')).status).toBe(200);
-    expect(server.times('/checkin')).toEqual([0, 0, 0, 130_000]);
-    expect(events.at(-1)).toMatchObject({ type: 'recovered', failures: 3 });
+    expect(client.stats()).toMatchObject({ state: 'closed', breakerOpens: 2, healthProbes: { ok: 1, failed: 1 } });
     client.close();
     expect(clock.pending).toBe(0);
   });
