@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `steadfast` command: `schedule` prints the delays of a backoff, `simulate` runs a fleet of
- * poll loops through an outage. `main` is pure apart from the `io` it is given, so tests call it
+ * agents (poll around a ResilientClient) through an outage. `main` is pure apart from the `io` it is given, so tests call it
  * directly; the bottom of this file wires it to the process.
  */
 import { realpathSync, writeFileSync } from 'node:fs';

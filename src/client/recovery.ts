@@ -176,8 +176,8 @@ export function monitorBackoff(intervalMs: number): Backoff {
   return constant(intervalMs, { jitter: 'equal' });
 }
 
-/** @internal The probe as the breaker's trial: whether it passed (the breaker is then closed). */
-export async function probeAsTrial(health: HealthCheck, breaker: CircuitBreaker): Promise<boolean> {
+/** The probe as the breaker's trial: whether it passed (the breaker is then closed). */
+async function probeAsTrial(health: HealthCheck, breaker: CircuitBreaker): Promise<boolean> {
   try {
     await breaker.execute(async () => {
       if (!(await health.check())) throw PROBE_FAILED;
