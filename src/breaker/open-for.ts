@@ -4,7 +4,8 @@
  */
 import { constant, type Backoff, type BackoffStep } from '../core/backoff.js';
 import { nextStep, stepAt } from '../core/backoff-walk.js';
-import { parseDuration, type Duration } from '../core/duration.js';
+import { type Duration } from '../core/duration.js';
+import { positiveDuration } from '../core/options.js';
 
 /**
  * The default open period: drawn anew on every open, uniformly in [14s, 28s], so a fleet whose
@@ -27,7 +28,7 @@ export function openForOption(value: Duration | Backoff | undefined): number | B
   // A jittered default: a fixed one would line up the trials of breakers that opened together.
   if (value === undefined) return DEFAULT_OPEN_FOR;
   if (typeof value === 'object' && value !== null && typeof value.first === 'function') return value;
-  return parseDuration(value as Duration, { option: 'openFor' });
+  return positiveDuration('openFor', value as Duration);
 }
 
 /**

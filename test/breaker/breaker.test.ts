@@ -60,7 +60,7 @@ describe('CircuitBreaker: closed', () => {
     expect(Math.max(...periods)).toBeLessThanOrEqual(28_000);
     expect(Math.min(...periods)).toBeLessThan(14_500);
     expect(Math.max(...periods)).toBeGreaterThan(27_500);
-    expect(new Set(periods).size).toBe(1_000);
+    expect(new Set(periods).size).toBeGreaterThan(900); // events carry whole ms: a few of 1,000 draws share one
   });
 
   it('rethrows the caller error unchanged', async () => {
