@@ -38,8 +38,9 @@ describe('npm run bench -- --quick', () => {
     const contenders = [
       'await fn()',
       'steadfast withRetry(fn)',
+      'steadfast withRetry(fn, options)',
       'steadfast breaker.execute(fn)',
-      'steadfast withRetry(() => breaker.execute(fn))',
+      'steadfast withRetry(() => breaker.execute(fn), options)',
       'cockatiel retry.execute(fn)',
       'cockatiel circuitBreaker.execute(fn)',
       'cockatiel wrap(retry, breaker).execute(fn)',

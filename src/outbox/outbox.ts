@@ -4,13 +4,18 @@
  * failures and a dead-letter file for permanent ones.
  */
 import { resolve as resolvePath } from 'node:path';
-import { nextStep } from '../core/backoff-walk.js';
+import { BackoffWalk } from '../core/backoff-walk.js';
 import { classify, type Verdict } from '../core/classify.js';
+import { wallTime } from '../core/clock.js';
+import { isBrokenCircuit } from '../core/errors.js';
 import { emit, jsonCount, summarizeError } from '../core/events.js';
-import { deadLine, markLine, OutboxFileError, openLog, putLine, serialize, type StoredItem } from './file.js';
+import { describeValue, objectOption } from '../core/options.js';
+import { deadLine, markLine, openLog, putLine, serialize, type StoredItem } from './file.js';
+import { OutboxLock } from './lock.js';
 import { appendDeadLetter, byteLength, HEADER_BYTES, type OutboxLog } from './log.js';
 import {
   OutboxFullError,
+  OutboxItemTooLargeError,
   OutboxStoppedError,
   resolveOutboxOptions,
   type JsonValue,
@@ -24,8 +29,6 @@ import { retryDelay, type GiveUpReason } from '../policies/retry-step.js';
 import { retrySettings, type RetryOptions } from '../policies/retry.js';
 import { sendOnce } from './send.js';
 
-/** Absolute paths open in this process: two Outbox objects on one file would corrupt it. */
-const openPaths = new Set<string>();
 const noop = (): void => {};
 
 /**
@@ -58,6 +61,7 @@ export class Outbox {
   private constructor(
     private readonly o: ResolvedOutboxOptions,
     private readonly log: OutboxLog,
+    private readonly lock: OutboxLock,
     items: readonly StoredItem[],
     leftCount: number,
   ) {
@@ -68,22 +72,25 @@ export class Outbox {
 
   /**
    * Opens (or creates) the outbox at `o.path` and loads the items still waiting. Delivery starts
-   * with `start()`. Rejects with a `TypeError`/`RangeError` naming a bad option, or an
+   * with `start()`. One file has one owner: while another process (or another Outbox here) has it
+   * open, this waits up to `lockTimeout`, then rejects with `OutboxLockedError`; an owner that died
+   * never blocks it. Rejects with a `TypeError`/`RangeError` naming a bad option, or an
    * `OutboxFileError` if the file is not an outbox (it is left unchanged).
    */
   static async open(o: OutboxOptions): Promise<Outbox> {
     const options = resolveOutboxOptions(o);
     const path = resolvePath(options.path);
-    if (openPaths.has(path)) throw new OutboxFileError(path, 'is already open in this process; close() the other Outbox first');
-    openPaths.add(path);
+    const { clock } = options;
+    const lock = await OutboxLock.acquire(path, { timeoutMs: options.lockTimeout, clock });
     try {
       const loaded = await openLog(path);
-      const outbox = new Outbox({ ...options, path }, loaded.log, loaded.items, loaded.leftCount);
-      if (loaded.torn !== undefined) emit(options.onEvent, 'outbox_torn', options.name, options.clock.now(), loaded.torn);
+      const outbox = new Outbox({ ...options, path }, loaded.log, lock, loaded.items, loaded.leftCount);
+      if (loaded.torn !== undefined) emit(options.onEvent, 'outbox_torn', options.name, clock, loaded.torn);
+      if (loaded.corrupt !== undefined) emit(options.onEvent, 'outbox_corrupt', options.name, clock, { ...loaded.corrupt, file: `${path}.corrupt` });
       await outbox.compactIfDue();
       return outbox;
     } catch (error) {
-      openPaths.delete(path);
+      await lock.release();
       throw error;
     }
   }
@@ -108,16 +115,18 @@ export class Outbox {
    */
   async enqueue(payload: JsonValue, o: { key?: string } = {}): Promise<OutboxItem> {
     if (this.closed) throw new Error(`steadfast: outbox ${this.o.path} is closed`);
-    const key = o.key ?? globalThis.crypto.randomUUID();
-    if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${JSON.stringify(key)}`);
+    objectOption('enqueue options', o);
+    const key = o.key === undefined ? globalThis.crypto.randomUUID() : o.key; // null is refused below
+    if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${describeValue(key)}`);
     const known = this.queue.find(key);
     if (known !== undefined) return known instanceof Promise ? known : toItem(known);
     const json = serialize(payload);
-    const at = this.o.clock.now();
+    const at = wallTime(this.o.clock); // stored, read back after a restart: a calendar time
     const line = putLine(key, at, json);
     const bytes = byteLength(line);
     const { maxItems, maxBytes } = this.o;
     const { size, bytes: used } = this.queue;
+    if (bytes > maxBytes) throw new OutboxItemTooLargeError(bytes, maxBytes);
     if (size + 1 > maxItems || used + bytes > maxBytes) {
       if (this.o.onEvent !== undefined) {
         emit(this.o.onEvent, 'outbox_full', this.o.name, at, { size, bytes: used, maxItems: jsonCount(maxItems), maxBytes: jsonCount(maxBytes) });
@@ -133,7 +142,7 @@ export class Outbox {
       () => {
         this.queue.endWrite(entry);
         this.queue.push(entry);
-        if (this.o.onEvent !== undefined) emit(this.o.onEvent, 'outbox_enqueued', this.o.name, this.o.clock.now(), { key, size: this.size });
+        if (this.o.onEvent !== undefined) emit(this.o.onEvent, 'outbox_enqueued', this.o.name, this.o.clock, { key, size: this.size });
         this.wake?.();
         settle.resolve({ key, payload, enqueuedAt: at, attempts: 0 });
       },
@@ -196,8 +205,11 @@ export class Outbox {
     this.closing ??= (async (): Promise<void> => {
       this.closed = true; // refuse new enqueues now; acks of the send in flight still get written
       await this.stop();
-      await this.log.close();
-      openPaths.delete(this.o.path);
+      try {
+        await this.log.close();
+      } finally {
+        await this.lock.release();
+      }
     })();
     return this.closing;
   }
@@ -217,6 +229,8 @@ export class Outbox {
   private async deliver(signal: AbortSignal): Promise<void> {
     const { clock, onEvent, name } = this.o;
     const settings = retrySettings({ ...this.retry, signal });
+    // Consecutive failures to write a dead letter back off along the backoff (a full disk can last hours).
+    const stuck = new BackoffWalk(this.o.backoff);
     while (!signal.aborted) {
       const entry = this.queue.first;
       if (entry === undefined) {
@@ -229,17 +243,20 @@ export class Outbox {
         await retryLoop(() => this.attempt(entry), settings, {
           rawSignal: true, // stop() waits for the send in flight; only sendTimeout aborts it
           beforeRetry: ({ error, delayMs }) => {
-            if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
+            if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock, { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
           },
           onGiveUp: (reason, verdict) => (stopped = { reason, verdict }),
         });
       } catch (error) {
         if (signal.aborted) break; // stopped mid-wait or mid-attempt: the item stays at the head
         const verdict = deadVerdict(stopped, error);
-        if (await this.deadLetter(entry, verdict, error)) continue;
-        // Couldn't even dead-letter it: keep it, and try it again after the backoff's first wait.
-        const delayMs = retryDelay(nextStep(this.o.backoff, undefined, () => clock.random())?.delay ?? 0, verdict, settings.maxRetryAfter);
-        if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
+        if (await this.deadLetter(entry, verdict, error)) {
+          stuck.reset();
+          continue;
+        }
+        // Couldn't even dead-letter it: keep it, and try it again after a wait that grows while this lasts.
+        const delayMs = retryDelay(stuck.next(() => clock.random()) ?? 0, verdict, settings.maxRetryAfter);
+        if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock, { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
         try {
           await clock.sleep(delayMs, signal);
         } catch {
@@ -248,7 +265,8 @@ export class Outbox {
         continue;
       }
       this.leave(entry, 'ack');
-      if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock.now(), { key: entry.key, attempts: entry.attempts, size: this.size });
+      stuck.reset();
+      if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock, { key: entry.key, attempts: entry.attempts, size: this.size });
       await this.compactIfDue();
     }
   }
@@ -265,14 +283,14 @@ export class Outbox {
   private async deadLetter(entry: Entry, verdict: Verdict, error: unknown): Promise<boolean> {
     const { clock, onEvent, name } = this.o;
     const summary = summarizeError(error);
-    const line = deadLine(entry, verdict, summary, clock.now());
+    const line = deadLine(entry, verdict, summary, wallTime(clock));
     try {
       await appendDeadLetter(this.o.path, line);
     } catch {
       return false;
     }
     this.leave(entry, 'dead');
-    if (onEvent !== undefined) emit(onEvent, 'outbox_dead', name, clock.now(), { key: entry.key, verdict, error: summary });
+    if (onEvent !== undefined) emit(onEvent, 'outbox_dead', name, clock, { key: entry.key, verdict, error: summary });
     await this.compactIfDue();
     return true;
   }
@@ -286,7 +304,7 @@ export class Outbox {
     try {
       const { bytesBefore, bytesAfter } = await this.log.compact(() => this.queue.snapshot());
       const { onEvent } = this.o;
-      if (onEvent !== undefined) emit(onEvent, 'outbox_compacted', this.o.name, this.o.clock.now(), { size: this.size, bytesBefore, bytesAfter });
+      if (onEvent !== undefined) emit(onEvent, 'outbox_compacted', this.o.name, this.o.clock, { size: this.size, bytesBefore, bytesAfter });
     } catch {
       // e.g. disk full: the old file is intact and still appended to; try again after the next threshold.
     }
@@ -294,13 +312,15 @@ export class Outbox {
 }
 
 // Anything not permanent is retried, an abort thrown by `send` included: only the stop signal ends a delivery.
-function notPermanent(_error: unknown, verdict: Verdict): boolean {
-  return verdict.kind !== 'permanent';
+// A breaker's refusal (even an isolated one, which is permanent to withRetry) never sent the item: it waits, never dead.
+function notPermanent(error: unknown, verdict: Verdict): boolean {
+  return verdict.kind !== 'permanent' || isBrokenCircuit(error);
 }
 
 /** Why an item goes to the dead letters: its permanent verdict, or a finite backoff used up. */
 function deadVerdict(stopped: { reason: GiveUpReason; verdict: Verdict | undefined } | undefined, error: unknown): Verdict {
   const verdict = stopped?.verdict ?? classify(error);
-  if (stopped?.reason !== 'schedule-exhausted') return verdict;
+  // A permanent error on the schedule's last attempt is dead for its own reason, not for the schedule.
+  if (stopped?.reason !== 'schedule-exhausted' || (verdict.kind === 'permanent' && !isBrokenCircuit(error))) return verdict;
   return { ...verdict, kind: 'permanent', reason: `retries exhausted (${verdict.reason})` };
 }

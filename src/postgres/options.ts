@@ -7,7 +7,7 @@ import type { ClassifyOptions } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
 import type { EventSink } from '../core/events.js';
-import { countOption, describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
+import { countOption, describeValue, functionOption, isOptionsObject, nameOption, orDefault, positiveDuration } from '../core/options.js';
 import { resolveOutboxBreaker, type OutboxBreaker, type OutboxSend } from '../policies/outbox-item.js';
 import type { RetryPlan } from '../policies/retry-step.js';
 import type { PgPool } from './client.js';
@@ -25,27 +25,27 @@ export interface PgOutboxOptions {
   /** Delivers one item; reject to retry (transient) or dead-letter (permanent), as for the file outbox. */
   send: OutboxSend;
   /** The table (optionally `schema.table`; lower-case letters, digits, `_`). `<table>_dead` holds dead letters. @default 'steadfast_outbox' */
-  table?: string;
+  table?: string | undefined;
   /** How long a claimed item stays hidden from other workers; renewed while its `send` runs, so only a dead worker's claim expires. @default '30s' */
-  lease?: Duration;
+  lease?: Duration | undefined;
   /** Items this worker delivers at once (from different `orderKey`s). @default 1 */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Longest one `send` may take; then its signal aborts and the attempt fails transiently. `Infinity` disables it. @default '30s' */
-  sendTimeout?: Duration;
+  sendTimeout?: Duration | undefined;
   /** Waits between attempts at an item; a finite schedule dead-letters the item when used up. @default exponential 1s..5m, full jitter */
-  backoff?: Backoff;
+  backoff?: Backoff | undefined;
   /** Wraps every `send` in a circuit breaker (yours, or one built from these options). @default none */
-  breaker?: CircuitBreaker | OutboxBreaker | CircuitBreakerOptions;
+  breaker?: CircuitBreaker | OutboxBreaker | CircuitBreakerOptions | undefined;
   /** Adjusts which `send` errors are transient (retry) or permanent (dead letter). */
-  classify?: ClassifyOptions;
+  classify?: ClassifyOptions | undefined;
   /** How often an idle worker looks for work when no `NOTIFY` wakes it (the listener down, a retry due on another worker). @default '5s' */
-  pollInterval?: Duration;
+  pollInterval?: Duration | undefined;
   /** Receives `outbox_*` events (never the payload), and `poll_failed` while the database is unreachable. */
-  onEvent?: EventSink;
+  onEvent?: EventSink | undefined;
   /** Times `send`, waits and events. Leases and retry times are kept in the database's own clock, shared by every worker. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Name used in events. @default 'pg-outbox' */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** @internal The quoted SQL names of one outbox. */
@@ -97,31 +97,31 @@ let defaultBackoff: Backoff | undefined;
 
 /** @internal Validates options (TypeError/RangeError naming the option and value) and applies defaults. */
 export function resolvePgOutboxOptions(o: PgOutboxOptions): ResolvedPgOutboxOptions {
-  if (typeof o !== 'object' || o === null) throw new TypeError(`steadfast: PgOutbox.open needs an options object; got ${describeValue(o)}`);
+  if (!isOptionsObject(o)) throw new TypeError(`steadfast: PgOutbox.open needs an options object; got ${describeValue(o)}`);
   const pool = o.pool as Partial<PgPool> | null | undefined;
   if (typeof pool !== 'object' || pool === null || typeof pool.query !== 'function' || typeof pool.connect !== 'function') {
     throw new TypeError(`steadfast: pool must be a pg.Pool (with query and connect); got ${describeValue(o.pool)}`);
   }
   if (typeof o.send !== 'function') throw new TypeError(`steadfast: send must be a function; got ${describeValue(o.send)}`);
-  if (o.breaker !== undefined && (typeof o.breaker !== 'object' || o.breaker === null)) {
+  if (o.breaker !== undefined && !isOptionsObject(o.breaker)) {
     throw new TypeError(`steadfast: breaker must be a CircuitBreaker or CircuitBreakerOptions; got ${describeValue(o.breaker)}`);
   }
   const clock = clockOption('clock', o.clock);
   const name = nameOption('name', o.name, 'pg-outbox');
   const onEvent = functionOption('onEvent', o.onEvent);
-  const sendTimeout = parseDuration(o.sendTimeout ?? '30s', { option: 'sendTimeout', allowInfinity: true });
+  const sendTimeout = parseDuration(orDefault(o.sendTimeout, '30s'), { option: 'sendTimeout', allowInfinity: true });
   if (sendTimeout <= 0) throw new RangeError(`steadfast: sendTimeout must be > 0 (or Infinity); got ${describeValue(o.sendTimeout)}`);
   const backoff = backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' }));
   return {
     pool: o.pool,
     send: o.send,
-    names: tableNames(o.table ?? 'steadfast_outbox'),
-    lease: leaseOption(o.lease ?? '30s'),
-    concurrency: countOption('concurrency', o.concurrency ?? 1, { min: 1 }),
+    names: tableNames(orDefault(o.table, 'steadfast_outbox')),
+    lease: leaseOption(orDefault(o.lease, '30s')),
+    concurrency: countOption('concurrency', orDefault(o.concurrency, 1), { min: 1 }),
     sendTimeout,
-    plan: outboxPlan(backoff, o.classify ?? {}),
+    plan: outboxPlan(backoff, orDefault(o.classify, {})),
     breaker: resolveOutboxBreaker(o.breaker, clock, name, onEvent),
-    pollInterval: positiveDuration('pollInterval', o.pollInterval ?? '5s'),
+    pollInterval: positiveDuration('pollInterval', orDefault(o.pollInterval, '5s')),
     onEvent,
     clock,
     name,

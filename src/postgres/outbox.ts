@@ -3,7 +3,7 @@
  * number of workers, in any number of processes, deliver from one table.
  */
 import { emit } from '../core/events.js';
-import { describeValue } from '../core/options.js';
+import { describeValue, orDefault } from '../core/options.js';
 import { OutboxStoppedError, type JsonValue, type OutboxItem } from '../policies/outbox-item.js';
 import type { PgClient } from './client.js';
 import { resolvePgOutboxOptions, type PgOutboxOptions, type ResolvedPgOutboxOptions } from './options.js';
@@ -74,15 +74,15 @@ export class PgOutbox {
    * @param o.orderKey items with one order key are delivered one at a time, in order. @default one order for the whole outbox
    * @param o.client a connection inside your transaction (a `pg.PoolClient` after `BEGIN`).
    */
-  async enqueue(payload: JsonValue, o: { key?: string; orderKey?: string; client?: PgClient } = {}): Promise<OutboxItem> {
+  async enqueue(payload: JsonValue, o: { key?: string | undefined; orderKey?: string | undefined; client?: PgClient | undefined } = {}): Promise<OutboxItem> {
     if (this.closed) throw new Error(`steadfast: outbox ${this.o.names.plain} is closed`);
-    const key = o.key ?? globalThis.crypto.randomUUID();
+    const key = o.key === undefined ? globalThis.crypto.randomUUID() : o.key;
     if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${describeValue(key)}`);
-    const orderKey = o.orderKey ?? '';
+    const orderKey = orDefault(o.orderKey, '');
     if (typeof orderKey !== 'string' || (o.orderKey !== undefined && orderKey === '')) {
       throw new TypeError(`steadfast: orderKey must be a non-empty string; got ${describeValue(o.orderKey)}`);
     }
-    const db = o.client ?? this.o.pool;
+    const db = orDefault(o.client, this.o.pool);
     if (typeof (db as Partial<PgClient> | null)?.query !== 'function') throw new TypeError(`steadfast: client must be a pg client; got ${describeValue(o.client)}`);
     const json = serialize(payload);
     const { clock, onEvent, name } = this.o;

@@ -220,6 +220,8 @@ describe('PgOutbox (steadfast/postgres)', () => {
     await expect(outbox.enqueue(loop as never)).rejects.toThrow(TypeError);
     await expect(outbox.enqueue(undefined as never)).rejects.toThrow(/payload must be a JSON value/);
     await expect(outbox.enqueue(1, { key: '' })).rejects.toThrow(/key must be a non-empty string/);
+    await expect(outbox.enqueue(1, { key: null as never })).rejects.toThrow(/key must be a non-empty string; got null/);
+    await expect(outbox.enqueue(1, { orderKey: null as never })).rejects.toThrow(/orderKey must be a non-empty string; got null/);
     await expect(outbox.enqueue(1, { orderKey: '' })).rejects.toThrow(/orderKey must be a non-empty string/);
     expect(await outbox.pending()).toBe(0);
   });

@@ -37,6 +37,9 @@ describe('PgOutbox options', () => {
     [{ breaker: 3 }, TypeError, /breaker must be/],
     [{ onEvent: 'log' }, TypeError, /onEvent must be a function/],
     [{ name: 7 }, TypeError, /name must be a string/],
+    [{ lease: null }, RangeError, /lease/],
+    [{ classify: { statuses: { 404: 'retry' } } }, RangeError, /classify.statuses/],
+    [{ breaker: [] }, TypeError, /breaker must be/],
   ])('rejects %o at open', (extra, type, message) => {
     expect(() => resolve(extra as Partial<PgOutboxOptions>)).toThrow(type);
     expect(() => resolve(extra as Partial<PgOutboxOptions>)).toThrow(message);
