@@ -24,6 +24,7 @@ const TYPES_PROGRAM = `
 import { CircuitBreaker, ResilientClient, withRetry, exponential, schedule, poll, type RetryOptions } from 'steadfast';
 import { FakeClock, scriptedFetch } from 'steadfast/testing';
 import { Outbox } from 'steadfast/node';
+import { PgOutbox, type PgPool } from 'steadfast/postgres';
 
 declare const maybeMs: number | undefined;
 declare const maybeName: string | undefined;
@@ -36,9 +37,11 @@ const done: Promise<number> = withRetry(async ({ attempt }) => attempt, retry);
 const breaker = new CircuitBreaker({ failureThreshold: maybeMs, openFor: schedule(['1s', '2s'], { repeatLast: undefined }) });
 const poller = poll(async ({ failures }) => failures, { interval: '30s', clock, jitter: maybeMs });
 const opening: Promise<Outbox> = Outbox.open({ path: '/tmp/x.jsonl', send: async () => {}, maxItems: maybeMs });
+declare const pool: PgPool;
+const pgOpening: Promise<PgOutbox> = PgOutbox.open({ pool, send: async () => {}, lease: maybeMs, table: maybeName, concurrency: undefined });
 // @ts-expect-error: a misspelt option is a compile error
 new CircuitBreaker({ failureTreshold: 5 });
-void [other, done, breaker, poller, opening];
+void [other, done, breaker, poller, opening, pgOpening];
 export {};
 `;
 

@@ -5,7 +5,8 @@ import { HttpError } from '../../src/core/errors.js';
 import { seededRandom } from '../../src/core/random.js';
 import { decide, outboxPlan } from '../../src/postgres/decide.js';
 import { resolvePgOutboxOptions, tableNames, type PgOutboxOptions } from '../../src/postgres/options.js';
-import type { PgPool } from '../../src/postgres/client.js';
+import pg from 'pg';
+import type { PgClient, PgPool } from '../../src/postgres/client.js';
 
 const pool = { query: async () => ({ rows: [], rowCount: 0 }), connect: async () => Promise.reject(new Error('unused')) } as unknown as PgPool;
 const send = async (): Promise<void> => {};
@@ -47,6 +48,15 @@ describe('PgOutbox options', () => {
 
   it('accepts schema.table and names its dead-letter table and claim function beside it', () => {
     expect(tableNames('app.order_events')).toEqual({ plain: 'app.order_events', table: '"app"."order_events"', dead: '"app"."order_events_dead"', claim: '"app"."order_events_claim"' });
+  });
+
+  it('takes node-postgres as it is: a pg.Pool is a PgPool, a pg.PoolClient or pg.Client a PgClient (checked by tsc)', async () => {
+    const real = new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none' });
+    const asPool: PgPool = real;
+    const asClient = (client: pg.PoolClient | pg.Client): PgClient => client;
+    expect(resolvePgOutboxOptions({ pool: asPool, send }).pool).toBe(real);
+    expect(typeof asClient).toBe('function');
+    await real.end();
   });
 
   it('accepts sendTimeout Infinity (no timeout)', () => {
