@@ -15,7 +15,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/bench/**', 'node_modules/**'],
+    // *.serial.test.ts run afterwards, alone (vitest.serial.config.ts): they restart the shared PostgreSQL.
+    exclude: ['test/bench/**', 'node_modules/**', 'test/**/*.serial.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
