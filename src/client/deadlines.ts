@@ -10,6 +10,8 @@ import type { Clock, SleepOptions } from '../core/clock.js';
 import { timeoutError } from '../core/errors.js';
 
 const UNREF: SleepOptions = { unref: true };
+/** Below this many entries the queue is left alone: compacting a short array is not worth a copy. */
+const COMPACT_MIN = 64;
 
 /** @internal One attempt being timed. */
 export interface Deadline {
@@ -25,6 +27,8 @@ export interface Deadline {
 export class Deadlines {
   private queue: Deadline[] = [];
   private head = 0;
+  /** Entries still live; with attempts always in flight the queue never drains, so it is compacted against this. */
+  private live = 0;
   private sweeper: AbortController | undefined;
   private closed = false;
 
@@ -43,6 +47,7 @@ export class Deadlines {
     const controller = new AbortController();
     const entry: Deadline = { at: this.clock.now() + this.timeoutMs, controller, live: true, reject: undefined, detach: undefined };
     this.queue.push(entry);
+    this.live++;
     if (this.sweeper === undefined) this.startSweeper();
     return new Promise<T>((resolve, reject) => {
       entry.reject = reject;
@@ -77,17 +82,33 @@ export class Deadlines {
   }
 
   private finish(entry: Deadline): void {
-    entry.live = false;
-    entry.reject = undefined;
-    entry.detach?.();
-    entry.detach = undefined;
-    // Attempts usually end in start order, so the queue stays as short as the requests in flight.
+    if (!entry.live) return; // already ended by the sweeper or the caller's abort
+    this.end(entry);
     while (this.head < this.queue.length && !(this.queue[this.head] as Deadline).live) this.head++;
     if (this.head >= this.queue.length) {
       this.queue = [];
       this.head = 0;
       if (this.closed) this.stopSweeper();
+    } else if (this.queue.length > COMPACT_MIN && this.queue.length > 2 * this.live) {
+      // Steady traffic never drains the queue: drop the ended entries once they outnumber the live
+      // ones (each copy removes at least half, so amortised O(1)); it stays within 2 × in flight.
+      this.queue = this.queue.filter((d) => d.live);
+      this.head = 0;
     }
+  }
+
+  /** Marks `entry` ended and lets go of what it holds. */
+  private end(entry: Deadline): void {
+    entry.live = false;
+    this.live--;
+    entry.reject = undefined;
+    entry.detach?.();
+    entry.detach = undefined;
+  }
+
+  /** @internal Entries held (live or ended but not yet dropped): stays within 2 × in flight + {@link COMPACT_MIN}. */
+  get size(): number {
+    return this.queue.length;
   }
 
   private startSweeper(): void {
@@ -107,7 +128,12 @@ export class Deadlines {
     for (;;) {
       while (this.head < this.queue.length && !(this.queue[this.head] as Deadline).live) this.head++;
       const next = this.queue[this.head];
-      if (next === undefined) return; // nothing in flight: the next attempt starts a new sweeper
+      if (next === undefined) {
+        // Nothing in flight: hold no ended entry; the next attempt starts a new sweeper.
+        this.queue = [];
+        this.head = 0;
+        return;
+      }
       const wait = next.at - this.clock.now();
       if (wait > 0) {
         try {
@@ -118,12 +144,11 @@ export class Deadlines {
         continue;
       }
       this.head++;
-      next.live = false;
-      next.detach?.();
-      next.detach = undefined;
+      const reject = next.reject;
+      this.end(next);
       const error = timeoutError(this.timeoutMs);
       next.controller.abort(error);
-      next.reject?.(error);
+      reject?.(error);
     }
   }
 }
