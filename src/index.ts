@@ -5,7 +5,7 @@ export { parseDuration, formatDuration } from './core/duration.js';
 export type { Duration, ParseDurationOptions } from './core/duration.js';
 
 // errors
-export { HttpError, BrokenCircuitError, isBrokenCircuit, isAbortError, isTimeoutError } from './core/errors.js';
+export { HttpError, BrokenCircuitError, BulkheadRejectedError, isBrokenCircuit, isBulkheadRejected, isAbortError, isTimeoutError } from './core/errors.js';
 
 // backoff
 export { exponential, constant, linear, schedule, delays } from './core/backoff.js';
@@ -29,6 +29,8 @@ export type { CircuitBreakerOptions, BreakerState, BreakerSnapshot } from './bre
 export { BreakerRegistry } from './breaker/registry.js';
 export type { BreakerRegistryOptions } from './breaker/registry.js';
 export { RetryBudget } from './policies/budget.js';
+export { Bulkhead } from './policies/bulkhead.js';
+export type { BulkheadOptions } from './policies/bulkhead.js';
 export type { RetryBudgetOptions } from './policies/budget.js';
 
 // retry (rank 3)
