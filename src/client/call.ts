@@ -8,7 +8,7 @@ import type { CircuitBreaker } from '../breaker/breaker.js';
 import type { Verdict } from '../core/classify.js';
 import type { Clock } from '../core/clock.js';
 import { cancelBody, headerRecord, httpErrorFor, isUnauthorized, neverSent, type BodyKind } from './request.js';
-import type { Deadlines } from './deadlines.js';
+import { Deadlines, type KeepBody } from './deadlines.js';
 import type { Recovery } from './recovery.js';
 import type { ClientCounters } from './stats.js';
 import { isBrokenCircuit } from '../core/errors.js';
@@ -72,6 +72,8 @@ export class Call implements Clock {
   private waitingOutBreaker = false;
   private refreshed = false;
   private origin: number | undefined;
+  /** A per-request timeout other than the client's gets its own deadline queue (made on first use). */
+  private ownDeadlines: Deadlines | undefined;
 
   constructor(
     private readonly e: Engine,
@@ -135,17 +137,24 @@ export class Call implements Clock {
     }
   }
 
+  /** Stops the sweeper of a per-request deadline queue once its attempts (and bodies) are done. */
+  close(): void {
+    this.ownDeadlines?.close();
+  }
+
   private async timed(signal: AbortSignal | undefined): Promise<unknown> {
-    const { counters, recovery, clock, deadlines } = this.e;
+    const { counters, recovery, clock } = this.e;
     const { hasSignal, timeoutMs } = this.spec;
+    // Hot path: attempts on the client's own timeout share one deadline queue, which also follows the caller's signal.
+    const deadlines =
+      timeoutMs === this.e.timeoutMs ? this.e.deadlines : timeoutMs === Infinity ? undefined : (this.ownDeadlines ??= new Deadlines(clock, timeoutMs));
     try {
-      // Hot path: attempts on the client's own timeout share one deadline queue, which also follows the caller's signal.
       const response =
-        deadlines !== undefined && timeoutMs === this.e.timeoutMs
-          ? await deadlines.run((s) => this.send(s), hasSignal ? signal : undefined)
-          : hasSignal || timeoutMs !== Infinity
-            ? await runWithSignal((s) => this.send(s), { signal, timeoutMs, clock })
-            : await this.send(undefined);
+        deadlines !== undefined
+          ? await deadlines.run((s, keep) => this.send(s, keep), hasSignal ? signal : undefined)
+          : hasSignal
+            ? await runWithSignal((s) => this.send(s, undefined), { signal, clock })
+            : await this.send(undefined, undefined);
       recovery?.succeeded();
       return response;
     } catch (error) {
@@ -155,21 +164,24 @@ export class Call implements Clock {
     }
   }
 
-  private async send(signal: AbortSignal | undefined): Promise<unknown> {
+  private async send(signal: AbortSignal | undefined, keep: KeepBody | undefined): Promise<unknown> {
     const own = this.e.headers;
     const headers = typeof own === 'function' ? this.merge(headerRecord(await own(), 'headers()')) : this.merge(own);
     const init: RequestInit = { ...this.spec.init };
     if (headers !== NO_HEADERS) init.headers = headers;
     if (signal !== undefined) init.signal = signal;
     const breaker = this.e.breaker;
-    return breaker === undefined ? this.exchange(init) : breaker.execute(() => this.exchange(init));
+    return breaker === undefined ? this.exchange(init, keep) : breaker.execute(() => this.exchange(init, keep));
   }
 
-  /** The fetch itself; a 4xx/5xx is thrown here so the breaker sees it and withRetry classifies it. */
-  private async exchange(init: RequestInit): Promise<unknown> {
+  /**
+   * The fetch itself; a 4xx/5xx is thrown here so the breaker sees it and withRetry classifies it.
+   * getJSON reads the body inside the attempt; a `fetch` caller gets the body under the deadline (`keep`).
+   */
+  private async exchange(init: RequestInit, keep: KeepBody | undefined): Promise<unknown> {
     this.e.counters.attempts++;
     const response = await this.e.fetch(this.spec.url, init);
-    if (response.status < 400) return this.spec.read === undefined ? response : this.spec.read(response);
+    if (response.status < 400) return this.spec.read !== undefined ? this.spec.read(response) : keep === undefined ? response : keep(response);
     this.lastResponse = response;
     throw httpErrorFor(response, this.spec.method, this.spec.url, this.e.clock.now());
   }

@@ -169,6 +169,7 @@ export class ResilientClient {
     try {
       const value = await call.attempt({ attempt: 1, signal: caller });
       this.counters.successes++;
+      call.close();
       return value;
     } catch (error) {
       first = error;
@@ -186,6 +187,8 @@ export class ResilientClient {
     } catch (error) {
       this.counters.fail(caller?.aborted === true ? 'aborted' : classify(error).kind);
       throw error;
+    } finally {
+      call.close();
     }
   }
 

@@ -8,6 +8,7 @@
 import { onAbort } from '../core/abort-hub.js';
 import type { Clock, SleepOptions } from '../core/clock.js';
 import { timeoutError } from '../core/errors.js';
+import { boundBody, hasBody } from './body-timeout.js';
 
 const UNREF: SleepOptions = { unref: true };
 /** Below this many entries the queue is left alone: compacting a short array is not worth a copy. */
@@ -21,7 +22,15 @@ export interface Deadline {
   reject: ((error: unknown) => void) | undefined;
   /** Removes the listener on the caller's signal (none without one). */
   detach: (() => void) | undefined;
+  /** Fails the response body still being read (see {@link Deadlines.run}'s `keep`). */
+  expire: ((error: unknown) => void) | undefined;
 }
+
+/**
+ * @internal Ties a response's body to the attempt's deadline: the attempt stays timed until the
+ * body is read, and reading it past the deadline fails with the `TimeoutError`.
+ */
+export type KeepBody = (response: Response) => Response;
 
 /** @internal The deadlines of one client's attempts. */
 export class Deadlines {
@@ -41,11 +50,20 @@ export class Deadlines {
    * Runs `work(signal)` with a signal that aborts with a `TimeoutError` after the timeout, or with
    * the reason of `parent` when it aborts first; the returned promise rejects at that moment even
    * if `work` ignores its signal. `parent` itself is never aborted nor left with a listener.
+   * A response passed through `keep` stays under the deadline (and `parent`) until its body is read.
    */
-  run<T>(work: (signal: AbortSignal) => Promise<T>, parent?: AbortSignal): Promise<T> {
+  run<T>(work: (signal: AbortSignal, keep: KeepBody) => Promise<T>, parent?: AbortSignal): Promise<T> {
     if (parent?.aborted === true) return Promise.reject(parent.reason);
     const controller = new AbortController();
-    const entry: Deadline = { at: this.clock.now() + this.timeoutMs, controller, live: true, reject: undefined, detach: undefined };
+    const entry: Deadline = { at: this.clock.now() + this.timeoutMs, controller, live: true, reject: undefined, detach: undefined, expire: undefined };
+    let held = false;
+    const keep: KeepBody = (response) => {
+      if (!entry.live || !hasBody(response)) return response;
+      held = true;
+      const body = boundBody(response, () => this.finish(entry));
+      entry.expire = body.expire;
+      return body.response;
+    };
     this.queue.push(entry);
     this.live++;
     if (this.sweeper === undefined) this.startSweeper();
@@ -55,16 +73,18 @@ export class Deadlines {
         // Through the hub: a shutdown signal shared by many requests in flight keeps one listener.
         entry.detach = onAbort(parent, () => {
           const reason: unknown = parent.reason;
+          const expire = entry.expire;
           this.finish(entry);
+          expire?.(reason); // the caller's abort ends a body being read, as with plain fetch
           // An abort usually means shutdown: leave no sweeper sleeping once nothing is in flight.
           if (this.head >= this.queue.length) this.stopSweeper();
           controller.abort(reason);
           reject(reason);
         });
       }
-      work(controller.signal).then(
+      work(controller.signal, keep).then(
         (value) => {
-          this.finish(entry);
+          if (!held) this.finish(entry);
           resolve(value);
         },
         (error: unknown) => {
@@ -104,6 +124,7 @@ export class Deadlines {
     entry.reject = undefined;
     entry.detach?.();
     entry.detach = undefined;
+    entry.expire = undefined;
   }
 
   /** @internal Entries held (live or ended but not yet dropped): stays within 2 × in flight + {@link COMPACT_MIN}. */
@@ -144,11 +165,12 @@ export class Deadlines {
         continue;
       }
       this.head++;
-      const reject = next.reject;
+      const { reject, expire } = next;
       this.end(next);
       const error = timeoutError(this.timeoutMs);
       next.controller.abort(error);
       reject?.(error);
+      expire?.(error);
     }
   }
 }

@@ -53,7 +53,8 @@ describe('recovery through health probes', () => {
     await clock.advance(5_000);
     server.state.up = true;
     await clock.advance(1_000);
-    expect((await done).status).toBe(200);
+    const res = await done;
+    expect([res.status, await res.text()]).toEqual([200, 'done']); // a read body leaves no deadline behind
     // 3 refused attempts open the breaker at 200ms; the 4th is refused by the breaker and waits; the probe at 5.2s passes.
     expect(server.times('/checkin')).toEqual([0, 100, 200, 5_200]);
     expect(server.times('/health')).toEqual([1_200, 2_200, 3_200, 4_200, 5_200]);
@@ -90,7 +91,8 @@ describe('recovery through health probes', () => {
     await clock.advance(5_000);
     server.state.up = true;
     await clock.advance(60_000);
-    expect((await done).status).toBe(200);
+    const res = await done;
+    expect([res.status, await res.text()]).toEqual([200, 'done']); // a read body leaves no deadline behind
     expect(server.times('/health')).toEqual([]);
     expect(server.times('/checkin')).toEqual([0, 100, 200, 60_200]);
     expect(client.stats().recoveries).toBe(1);
@@ -105,7 +107,8 @@ describe('recovery through health probes', () => {
     await clock.advance(1_000);
     server.state.up = true;
     await clock.advance(1_000);
-    expect((await done).status).toBe(200);
+    const res = await done;
+    expect([res.status, await res.text()]).toEqual([200, 'done']); // a read body leaves no deadline behind
     expect(server.times('/checkin')).toEqual([0, 100, 200, 2_200, 3_200]);
     expect(events.filter((e) => e.type === 'breaker_open')).toHaveLength(2);
     expect(events.filter((e) => e.type === 'recovered')).toHaveLength(1);
@@ -120,7 +123,8 @@ describe('recovery through health probes', () => {
     await clock.advance(150); // two refused attempts
     server.state.up = true;
     await clock.advance(100);
-    expect((await done).status).toBe(200);
+    const res = await done;
+    expect([res.status, await res.text()]).toEqual([200, 'done']); // a read body leaves no deadline behind
     expect(events.filter((e) => e.type === 'recovered' || e.type === 'breaker_open')).toEqual([]);
     expect(client.stats()).toMatchObject({ recoveries: 0, lastDowntimeMs: null, breakerOpens: 0 });
   });
@@ -169,7 +173,8 @@ describe('breaker options', () => {
     await clock.advance(1_000);
     server.state.up = true;
     await clock.advance(100);
-    expect((await done).status).toBe(200);
+    const res = await done;
+    expect([res.status, await res.text()]).toEqual([200, 'done']); // a read body leaves no deadline behind
     expect(client.stats()).toMatchObject({ state: 'disabled', breakerOpens: 0 });
     expect(client.breaker).toBeUndefined();
   });
@@ -307,7 +312,8 @@ describe('health probes carry the client headers', () => {
     await clock.advance(3_000);
     up = true;
     await clock.advance(1_000);
-    expect((await done).status).toBe(200);
+    const res = await done;
+    expect([res.status, await res.text()]).toEqual([200, 'done']); // a read body leaves no deadline behind
     expect(probes.length).toBeGreaterThanOrEqual(3);
     for (const h of probes) {
       expect(h['x-token']).toBe('secret-token');
