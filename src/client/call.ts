@@ -26,8 +26,6 @@ export type ClientHeaders = HeadersInit | (() => HeadersInit | Promise<HeadersIn
 export interface Engine {
   readonly fetch: typeof fetch;
   readonly clock: Clock;
-  readonly breaker: CircuitBreaker | undefined;
-  readonly recovery: Recovery | undefined;
   readonly counters: ClientCounters;
   /** The client's per-attempt timeout (ms, may be Infinity) and its shared deadline queue (none for Infinity). */
   readonly timeoutMs: number;
@@ -41,6 +39,9 @@ export interface Engine {
 /** @internal Per-request values, computed once per `client.fetch`. */
 export interface CallSpec {
   url: string;
+  /** The breaker of the URL's origin and the recovery watching it (`undefined` with `breaker: false`). */
+  breaker: CircuitBreaker | undefined;
+  recovery: Recovery | undefined;
   method: string;
   /** What goes to `fetch` on every attempt, except `headers` and `signal`. */
   init: RequestInit;
@@ -100,7 +101,7 @@ export class Call implements Clock {
   /** Only retry sleeps come here (the per-attempt timeout runs on the client's own clock). */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     this.release();
-    const recovery = this.e.recovery;
+    const recovery = this.spec.recovery;
     return this.waitingOutBreaker && recovery !== undefined ? recovery.sleep(ms, signal) : this.e.clock.sleep(ms, signal);
   }
 
@@ -143,7 +144,8 @@ export class Call implements Clock {
   }
 
   private async timed(signal: AbortSignal | undefined): Promise<unknown> {
-    const { counters, recovery, clock } = this.e;
+    const { counters, clock } = this.e;
+    const recovery = this.spec.recovery;
     const { hasSignal, timeoutMs } = this.spec;
     // Hot path: attempts on the client's own timeout share one deadline queue, which also follows the caller's signal.
     const deadlines =
@@ -170,7 +172,7 @@ export class Call implements Clock {
     const init: RequestInit = { ...this.spec.init };
     if (headers !== NO_HEADERS) init.headers = headers;
     if (signal !== undefined) init.signal = signal;
-    const breaker = this.e.breaker;
+    const breaker = this.spec.breaker;
     return breaker === undefined ? this.exchange(init, keep) : breaker.execute(() => this.exchange(init, keep));
   }
 

@@ -3,25 +3,22 @@
  * circuit breaker, a shared retry budget, health probing that finds recovery early, and
  * structured events. Everything is resolved once in the constructor; a call only does its own work.
  */
-import type { CircuitBreaker } from '../breaker/breaker.js';
 import { RetryBudget } from '../policies/budget.js';
 import { classify } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { Call, type Engine } from './call.js';
 import { Deadlines } from './deadlines.js';
+import type { CircuitBreaker } from '../breaker/breaker.js';
+import { OriginBreakers } from './breakers.js';
 import {
-  DEFAULT_HEALTH_INTERVAL,
   DEFAULT_TIMEOUT,
   healthOption,
-  makeBreaker,
-  makeHealth,
   spendOnly,
   type ClientRequestInit,
   type ResilientClientOptions,
 } from './options.js';
-import { Recovery } from './recovery.js';
 import { globalFetch } from '../core/fetch.js';
-import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod, parseJSON, resolveUrl, splitCredentials } from './request.js';
+import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod, originOf, parseJSON, resolveUrl, splitCredentials } from './request.js';
 import { ClientCounters, type ClientStats } from './stats.js';
 import { describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
 import { isObject } from '../core/errors.js';
@@ -46,15 +43,13 @@ export type { ClientHealthOptions, ClientRequestInit, ResilientClientOptions } f
 export class ResilientClient {
   /** The name carried by events. */
   readonly name: string;
-  /** The breaker every call goes through (`undefined` with `breaker: false`). */
-  readonly breaker: CircuitBreaker | undefined;
   private readonly baseUrl: BaseUrl;
+  private readonly baseOrigin: string;
+  private readonly breakers: OriginBreakers | undefined;
   private readonly engine: Engine;
   private readonly timeoutMs: number;
   private readonly retry: RetryOptions;
   private readonly counters = new ClientCounters();
-  private readonly recovery: Recovery | undefined;
-  private readonly opensAtStart: number;
   private readonly deadlines: Deadlines | undefined;
   private readonly budget: RetryBudget | undefined;
   private refreshing: Promise<void> | undefined;
@@ -63,6 +58,7 @@ export class ResilientClient {
   constructor(o: ResilientClientOptions) {
     if (!isObject(o)) throw new TypeError(`steadfast: ResilientClient needs an options object with a baseUrl; got ${describeValue(o)}`);
     this.baseUrl = baseUrlOption(o.baseUrl);
+    this.baseOrigin = new URL(this.baseUrl.prefix).origin;
     const name = (this.name = nameOption('ResilientClient.name', o.name, 'client', { nonEmpty: true }));
     const clock = clockOption('ResilientClient.clock', o.clock);
     const doFetch = functionOption('ResilientClient.fetch', o.fetch) ?? globalFetch('ResilientClient({ fetch })');
@@ -89,19 +85,23 @@ export class ResilientClient {
     retrySettings(retry); // validates now, not at the first request
     this.retry = retry;
 
-    const breaker = (this.breaker = makeBreaker(o.breaker, name, clock, onEvent));
-    this.opensAtStart = breaker?.opens ?? 0;
     const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
-    const h = healthOption(o.health);
-    const healthTarget = h === undefined ? undefined : splitCredentials(resolveUrl(this.baseUrl, h.path));
-    const health =
-      breaker === undefined || h === undefined || healthTarget === undefined
+    const health = healthOption(o.health);
+    this.breakers =
+      o.breaker === false
         ? undefined
-        : makeHealth(h, { url: healthTarget.url, authorization: healthTarget.authorization, headers, fetch: doFetch, clock, onEvent, name, counters: this.counters });
-    this.recovery =
-      breaker === undefined
-        ? undefined
-        : new Recovery({ breaker, health, healthIntervalMs: h?.intervalMs ?? DEFAULT_HEALTH_INTERVAL, clock, counters: this.counters, onEvent, name });
+        : new OriginBreakers({
+            option: o.breaker,
+            name,
+            clock,
+            onEvent,
+            baseUrl: this.baseUrl,
+            baseOrigin: this.baseOrigin,
+            health,
+            headers,
+            fetch: doFetch,
+            counters: this.counters,
+          });
 
     this.deadlines = this.timeoutMs === Infinity ? undefined : new Deadlines(clock, this.timeoutMs);
     this.engine = {
@@ -109,8 +109,6 @@ export class ResilientClient {
       clock,
       timeoutMs: this.timeoutMs,
       deadlines: this.deadlines,
-      breaker,
-      recovery: this.recovery,
       counters: this.counters,
       headers,
       refreshAuth: onUnauthorized === undefined ? undefined : () => (this.refreshing ??= this.refresh(onUnauthorized)),
@@ -147,10 +145,15 @@ export class ResilientClient {
     const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positiveDuration('retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);
     if (retry !== undefined) retrySettings({ ...this.retry, ...retry }); // a bad per-request option fails now, not after a failure
     const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
+    const origin = originOf(this.baseOrigin, input, url);
+    const breaker = this.breakers?.breaker(origin);
+    const recovery = breaker === undefined ? undefined : this.breakers?.recovery(origin, breaker);
     // The request's signal, else one given in the retry options (e.g. a client-wide shutdown signal).
     const caller = signal ?? retry?.signal ?? this.retry.signal;
     const call = new Call(this.engine, {
       url,
+      breaker,
+      recovery,
       urlAuth: authorization,
       method,
       init: rest,
@@ -222,8 +225,27 @@ export class ResilientClient {
    * setInterval(() => console.log(JSON.stringify(client.stats())), 60_000);
    */
   stats(): ClientStats {
-    const breaker = this.breaker;
-    return this.counters.snapshot(breaker?.state ?? 'disabled', breaker === undefined ? 0 : breaker.opens - this.opensAtStart);
+    const b = this.breakers;
+    return this.counters.snapshot(b?.state() ?? 'disabled', b?.opens() ?? 0, b?.states() ?? {});
+  }
+
+  /**
+   * The breaker requests to `url`'s origin go through (relative paths: the `baseUrl`'s), created
+   * on first use; the shared instance when one was given; `undefined` with `breaker: false`.
+   *
+   * @example
+   * if (client.breakerFor('https://billing.internal/')?.state === 'open') useCachedInvoices();
+   * client.breakerFor('/')?.isolate(); // maintenance window on the main API
+   */
+  breakerFor(url: string | URL): CircuitBreaker | undefined {
+    if (this.breakers === undefined) return undefined;
+    const resolved = splitCredentials(resolveUrl(this.baseUrl, url)).url;
+    return this.breakers.breaker(originOf(this.baseOrigin, url, resolved));
+  }
+
+  /** The breaker of the `baseUrl`'s origin (`undefined` with `breaker: false`); see {@link breakerFor} for other hosts. */
+  get breaker(): CircuitBreaker | undefined {
+    return this.breakers?.breaker(this.baseOrigin);
   }
 
   /**
@@ -235,7 +257,7 @@ export class ResilientClient {
    */
   close(): void {
     this.closed = true;
-    this.recovery?.close();
+    this.breakers?.close();
     this.deadlines?.close();
   }
 

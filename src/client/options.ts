@@ -2,14 +2,14 @@
  * ResilientClient options: their types, defaults and the helpers that resolve them once, in the
  * constructor (breaker, health check, budget view, durations, fetch).
  */
-import { CircuitBreaker, type CircuitBreakerOptions } from '../breaker/breaker.js';
+import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/breaker.js';
 import type { RetryBudget } from '../policies/budget.js';
 import type { Clock } from '../core/clock.js';
 import type { ClientHeaders } from './call.js';
 import { headerRecord } from './request.js';
 import type { ClientCounters } from './stats.js';
 import { type Duration } from '../core/duration.js';
-import { describeValue, positiveDuration } from '../core/options.js';
+import { describeValue, functionOption, positiveDuration } from '../core/options.js';
 import { isObject } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import { HealthCheck, httpProbe } from '../policies/health.js';
@@ -52,7 +52,11 @@ export interface ResilientClientOptions {
   timeout?: Duration;
   /** Retry policy (see `withRetry`); `false` = one attempt. @default exponential 500ms..30s, full jitter, 5 retries */
   retry?: RetryOptions | false;
-  /** A breaker shared by every call, its options, or `false` for none. @default a new breaker named after the client */
+  /**
+   * Options for one breaker per origin (scheme, host, port), so one failing host never blocks
+   * another; a `CircuitBreaker` instance, shared by every origin; or `false` for none.
+   * @default a breaker per origin with the default options (at most 1,000 origins kept)
+   */
   breaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Probe the server while the breaker is open; `false` = wait out `openFor`. @default on when the breaker is on */
   health?: ClientHealthOptions | false;
@@ -160,30 +164,24 @@ export function spendOnly(budget: RetryBudget): RetryBudget {
   return view as RetryBudget;
 }
 
-/** @internal The client's breaker: the instance given, or a new one named after the client and sharing its sink. */
-export function makeBreaker(
-  option: CircuitBreakerOptions | CircuitBreaker | false | undefined,
-  name: string,
-  clock: Clock,
-  onEvent: EventSink | undefined,
-): CircuitBreaker | undefined {
-  if (option === false) return undefined;
-  if (option instanceof CircuitBreaker) return option;
+/**
+ * @internal The options every per-origin breaker is built with: the client's clock and name, and
+ * a sink that counts opens for `stats()` and passes events to the breaker's own sink, then the client's.
+ */
+export function breakerOptions(option: CircuitBreakerOptions | undefined, clock: Clock, onEvent: EventSink | undefined, counters: ClientCounters): CircuitBreakerOptions {
   if (option !== undefined && !isObject(option)) {
     throw new TypeError(`steadfast: ResilientClient.breaker must be CircuitBreakerOptions, a CircuitBreaker or false; got ${describeValue(option)}`);
   }
   const opts: CircuitBreakerOptions = option ?? {};
-  const own = opts.onEvent;
-  const sink: EventSink | undefined =
-    own === undefined ? onEvent : onEvent === undefined ? own : (event) => {
-      // A throwing breaker sink must not hide the event from the client's own sink (the logs).
-      try {
-        own(event);
-      } finally {
-        onEvent(event);
-      }
-    };
-  const o: CircuitBreakerOptions = { name, clock, ...opts };
-  if (sink !== undefined) o.onEvent = sink;
-  return new CircuitBreaker(o);
+  const own = functionOption('ResilientClient.breaker.onEvent', opts.onEvent);
+  const sink: EventSink = (event) => {
+    if (event.type === 'breaker_open') counters.breakerOpens++;
+    // A throwing breaker sink must not hide the event from the client's own sink (the logs).
+    try {
+      own?.(event);
+    } finally {
+      onEvent?.(event);
+    }
+  };
+  return { clock, ...opts, onEvent: sink };
 }

@@ -41,6 +41,11 @@ export class Recovery {
     this.probeBackoff = constant(s.healthIntervalMs, { jitter: 'none' });
   }
 
+  /** The breaker it watches. */
+  get breaker(): CircuitBreaker {
+    return this.s.breaker;
+  }
+
   /** An attempt failed: a transient failure (or a refusal by the open breaker) extends the outage. */
   failed(error: unknown): void {
     if (!isBrokenCircuit(error) && classify(error).kind !== 'transient') return; // the server answered

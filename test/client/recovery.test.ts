@@ -218,7 +218,7 @@ describe('stats and close', () => {
     const stats = client.stats();
     expect(JSON.parse(JSON.stringify(stats))).toEqual(stats);
     expect(Object.keys(stats).sort()).toEqual(
-      ['attempts', 'breakerOpens', 'failures', 'healthProbes', 'lastDowntimeMs', 'recoveries', 'requests', 'retries', 'shortCircuited', 'state', 'successes'].sort(),
+      ['attempts', 'breakerOpens', 'breakers', 'failures', 'healthProbes', 'lastDowntimeMs', 'recoveries', 'requests', 'retries', 'shortCircuited', 'state', 'successes'].sort(),
     );
   });
 
