@@ -1,34 +1,34 @@
 /**
- * ResilientClient: `fetch` with a per-attempt timeout, retries that respect method safety, a
- * circuit breaker, a shared retry budget, health probing that finds recovery early, and
- * structured events. Everything is resolved once in the constructor; a call only does its own work.
+ * ResilientClient: `fetch` with a per-attempt timeout, a deadline per call, retries that respect
+ * method safety, a breaker per origin, a shared retry budget, a concurrency limit, health probing
+ * that finds recovery early, hooks and structured events. Everything is resolved once in the
+ * constructor; a call only does its own work, and its first attempt is the retry loop's first.
  */
-import { RetryBudget } from '../policies/budget.js';
+import type { CircuitBreaker } from '../breaker/breaker.js';
 import { classify } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
+import { isObject } from '../core/errors.js';
+import { globalFetch } from '../core/fetch.js';
+import { countOption, describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
+import { RetryBudget } from '../policies/budget.js';
+import { Bulkhead } from '../policies/bulkhead.js';
+import { retryLoop, type RetrySettings } from '../policies/retry-loop.js';
+import { retrySettings, type RetryOptions } from '../policies/retry.js';
+import { OriginBreakers } from './breakers.js';
 import { Call, type Engine } from './call.js';
 import { Deadlines } from './deadlines.js';
-import type { CircuitBreaker } from '../breaker/breaker.js';
-import { OriginBreakers } from './breakers.js';
-import {
-  DEFAULT_TIMEOUT,
-  healthOption,
-  spendOnly,
-  type ClientRequestInit,
-  type ResilientClientOptions,
-} from './options.js';
-import { globalFetch } from '../core/fetch.js';
+import { hooksOption } from './hooks.js';
+import { DEFAULT_TIMEOUT, healthOption, type ClientRequestInit, type ResilientClientOptions } from './options.js';
 import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod, originOf, parseJSON, resolveUrl, splitCredentials } from './request.js';
 import { ClientCounters, type ClientStats } from './stats.js';
-import { describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
-import { isObject } from '../core/errors.js';
-import { retrySettings, withRetry, type RetryOptions } from '../policies/retry.js';
+import { DEFAULT_TOTAL_TIMEOUT, throughBulkhead } from './total-timeout.js';
 
 export type { ClientHeaders } from './call.js';
+export type { ClientHooks } from './hooks.js';
+export type { ClientHealthOptions, ClientRequestInit, ResilientClientOptions } from './options.js';
 
 /** Timeouts and intervals may be `Infinity` (none). */
 const INFINITY_OK = { allowInfinity: true } as const;
-export type { ClientHealthOptions, ClientRequestInit, ResilientClientOptions } from './options.js';
 
 /**
  * `fetch` that survives a flaky or restarting server. Non-2xx answers reject with an `HttpError`
@@ -46,12 +46,15 @@ export class ResilientClient {
   private readonly baseUrl: BaseUrl;
   private readonly baseOrigin: string;
   private readonly breakers: OriginBreakers | undefined;
+  private readonly bulkhead: Bulkhead | undefined;
   private readonly engine: Engine;
   private readonly timeoutMs: number;
+  private readonly totalMs: number;
+  /** The retry options as given (plus clock, name, budget, sink), for per-request overrides, and resolved once. */
   private readonly retry: RetryOptions;
+  private readonly settings: RetrySettings;
   private readonly counters = new ClientCounters();
   private readonly deadlines: Deadlines | undefined;
-  private readonly budget: RetryBudget | undefined;
   private refreshing: Promise<void> | undefined;
   private closed = false;
 
@@ -65,6 +68,14 @@ export class ResilientClient {
     const onEvent = functionOption('ResilientClient.onEvent', o.onEvent);
     const onUnauthorized = functionOption('ResilientClient.onUnauthorized', o.onUnauthorized);
     this.timeoutMs = positiveDuration('ResilientClient.timeout', o.timeout ?? DEFAULT_TIMEOUT, INFINITY_OK);
+    this.totalMs = positiveDuration('ResilientClient.totalTimeout', o.totalTimeout ?? DEFAULT_TOTAL_TIMEOUT, INFINITY_OK);
+    const hooks = hooksOption(o.hooks);
+    if (o.maxConcurrent !== undefined || o.maxQueued !== undefined) {
+      if (o.maxConcurrent === undefined) throw new TypeError('steadfast: ResilientClient.maxQueued needs maxConcurrent');
+      const maxConcurrent = countOption('ResilientClient.maxConcurrent', o.maxConcurrent, { min: 1, allowInfinity: true });
+      const maxQueued = o.maxQueued === undefined ? Infinity : countOption('ResilientClient.maxQueued', o.maxQueued, INFINITY_OK);
+      if (maxConcurrent !== Infinity) this.bulkhead = new Bulkhead({ maxConcurrent, maxQueued, clock, name });
+    }
 
     if (o.retry !== undefined && o.retry !== false && !isObject(o.retry)) {
       throw new TypeError(`steadfast: ResilientClient.retry must be RetryOptions or false; got ${describeValue(o.retry)}`);
@@ -76,43 +87,22 @@ export class ResilientClient {
     if (budget !== undefined && !(budget instanceof RetryBudget)) {
       throw new TypeError(`steadfast: ResilientClient.budget must be a RetryBudget or false; got ${describeValue(budget)}`);
     }
-    this.budget = retry.budget ?? budget;
-    // The client records each call itself (successes never reach withRetry), so withRetry only spends.
-    if (this.budget !== undefined) retry.budget = spendOnly(this.budget);
+    if (retry.budget === undefined && budget !== undefined) retry.budget = budget;
     retry.clock = clock;
     retry.name = name;
     if (onEvent !== undefined) retry.onEvent = onEvent;
-    retrySettings(retry); // validates now, not at the first request
     this.retry = retry;
+    this.settings = this.resolve(retrySettings(retry), this.totalMs); // validates now, not at the first request
 
     const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
     const health = healthOption(o.health);
-    this.breakers =
-      o.breaker === false
-        ? undefined
-        : new OriginBreakers({
-            option: o.breaker,
-            name,
-            clock,
-            onEvent,
-            baseUrl: this.baseUrl,
-            baseOrigin: this.baseOrigin,
-            health,
-            headers,
-            fetch: doFetch,
-            counters: this.counters,
-          });
+    const counters = this.counters;
+    const setup = { name, clock, onEvent, baseUrl: this.baseUrl, baseOrigin: this.baseOrigin, health, headers, fetch: doFetch, counters };
+    this.breakers = o.breaker === false ? undefined : new OriginBreakers({ option: o.breaker, ...setup });
 
     this.deadlines = this.timeoutMs === Infinity ? undefined : new Deadlines(clock, this.timeoutMs);
-    this.engine = {
-      fetch: doFetch,
-      clock,
-      timeoutMs: this.timeoutMs,
-      deadlines: this.deadlines,
-      counters: this.counters,
-      headers,
-      refreshAuth: onUnauthorized === undefined ? undefined : () => (this.refreshing ??= this.refresh(onUnauthorized)),
-    };
+    const refreshAuth = onUnauthorized === undefined ? undefined : () => (this.refreshing ??= this.refresh(onUnauthorized));
+    this.engine = { fetch: doFetch, clock, timeoutMs: this.timeoutMs, deadlines: this.deadlines, counters, headers, refreshAuth, hooks, onEvent, name };
   }
 
   /**
@@ -120,79 +110,13 @@ export class ResilientClient {
    * rejects with an `HttpError` for a 4xx/5xx once retries are over, or with the last error.
    * GET, HEAD, OPTIONS, PUT and DELETE are retried; POST and PATCH only with `idempotent: true`
    * or an `idempotencyKey`, or when the request provably never left (connection refused, open breaker).
+   * The attempt's timeout also bounds reading the body: read it promptly.
    *
    * @example
    * const res = await client.fetch('/tasks/42/result', { method: 'POST', body, idempotencyKey: true });
    */
   fetch(input: string | URL, init: ClientRequestInit = {}): Promise<Response> {
     return this.request(input, init, undefined) as Promise<Response>;
-  }
-
-  private async request(input: string | URL, init: ClientRequestInit, read: ((r: Response) => Promise<unknown>) | undefined): Promise<unknown> {
-    if (this.closed) throw new Error(`steadfast: ResilientClient ${this.name} is closed`);
-    this.counters.requests++;
-    const { idempotent, idempotencyKey, retry, signal, headers, ...rest } = init;
-    const method = (rest.method ?? 'GET').toUpperCase();
-    rest.method = method;
-    const body = bodyKind(rest.body);
-    // Node's fetch needs duplex for a stream body.
-    if (body === 'stream') (rest as { duplex?: string }).duplex = 'half';
-    let extraHeaders = headers === undefined ? undefined : headerRecord(headers, 'init.headers');
-    if (idempotencyKey !== undefined) {
-      const key = idempotencyKey === true ? crypto.randomUUID() : String(idempotencyKey);
-      extraHeaders = { ...extraHeaders, 'idempotency-key': key };
-    }
-    const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positiveDuration('retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);
-    if (retry !== undefined) retrySettings({ ...this.retry, ...retry }); // a bad per-request option fails now, not after a failure
-    const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
-    const origin = originOf(this.baseOrigin, input, url);
-    const breaker = this.breakers?.breaker(origin);
-    const recovery = breaker === undefined ? undefined : this.breakers?.recovery(origin, breaker);
-    // The request's signal, else one given in the retry options (e.g. a client-wide shutdown signal).
-    const caller = signal ?? retry?.signal ?? this.retry.signal;
-    const call = new Call(this.engine, {
-      url,
-      breaker,
-      recovery,
-      urlAuth: authorization,
-      method,
-      init: rest,
-      extraHeaders,
-      body,
-      repeatable: isIdempotentMethod(method) || idempotent === true || idempotencyKey !== undefined,
-      timeoutMs,
-      hasSignal: caller !== undefined,
-      retryOn: retry?.retryOn ?? this.retry.retryOn,
-      read,
-    });
-    const started = this.engine.clock.now();
-    this.budget?.recordCall(started);
-    // Hot path: the first attempt runs outside withRetry, so a success costs no retry bookkeeping.
-    let first: unknown;
-    try {
-      const value = await call.attempt({ attempt: 1, signal: caller });
-      this.counters.successes++;
-      call.close();
-      return value;
-    } catch (error) {
-      first = error;
-    }
-    const options: RetryOptions = retry === undefined ? { ...this.retry } : { ...this.retry, ...retry, clock: this.retry.clock as Clock };
-    delete options.attemptTimeout;
-    options.retryOn = (error, verdict) => call.retryOn(error, verdict);
-    options.clock = call.startingAt(started); // elapsed time counts from the first attempt
-    if (caller !== undefined) options.signal = caller;
-    try {
-      // withRetry's attempt 1 is the one that already failed: it classifies it, sleeps, then retries.
-      const value = await withRetry((ctx) => (ctx.attempt === 1 ? Promise.reject(first) : call.attempt(ctx)), options);
-      this.counters.successes++;
-      return value;
-    } catch (error) {
-      this.counters.fail(caller?.aborted === true ? 'aborted' : classify(error).kind);
-      throw error;
-    } finally {
-      call.close();
-    }
   }
 
   /**
@@ -218,6 +142,70 @@ export class ResilientClient {
     return this.request(path, { ...init, method: init.method ?? 'POST', headers, body: JSON.stringify(body) }, parseJSON) as Promise<T>;
   }
 
+  private async request(input: string | URL, init: ClientRequestInit, read: ((r: Response) => Promise<unknown>) | undefined): Promise<unknown> {
+    if (this.closed) throw new Error(`steadfast: ResilientClient ${this.name} is closed`);
+    this.counters.requests++;
+    const { idempotent, idempotencyKey, retry, totalTimeout, signal, headers, ...rest } = init;
+    const method = (rest.method ?? 'GET').toUpperCase();
+    rest.method = method;
+    const body = bodyKind(rest.body);
+    // Node's fetch needs duplex for a stream body.
+    if (body === 'stream') (rest as { duplex?: string }).duplex = 'half';
+    let extraHeaders = headers === undefined ? undefined : headerRecord(headers, 'init.headers');
+    if (idempotencyKey !== undefined) {
+      const key = idempotencyKey === true ? crypto.randomUUID() : String(idempotencyKey);
+      extraHeaders = { ...extraHeaders, 'idempotency-key': key };
+    }
+    const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positiveDuration('retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);
+    const totalMs = totalTimeout === undefined ? this.totalMs : positiveDuration('totalTimeout', totalTimeout, INFINITY_OK);
+    // A bad per-request option fails now, before anything is sent.
+    let settings = retry === undefined && totalMs === this.totalMs ? this.settings : this.resolve(retrySettings({ ...this.retry, ...retry }), totalMs);
+    // The request's signal, else one given in the retry options (e.g. a client-wide shutdown signal).
+    const caller = signal ?? settings.signal;
+    if (caller !== settings.signal) settings = { ...settings, signal: caller };
+    const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
+    const origin = originOf(this.baseOrigin, input, url);
+    const breaker = this.breakers?.breaker(origin);
+    const clock = this.engine.clock;
+    const started = totalMs === Infinity ? 0 : clock.now();
+    const call = new Call(this.engine, {
+      url,
+      origin,
+      breaker,
+      recovery: breaker === undefined ? undefined : this.breakers?.recovery(origin, breaker),
+      urlAuth: authorization,
+      method,
+      init: rest,
+      extraHeaders,
+      body,
+      repeatable: isIdempotentMethod(method) || idempotent === true || idempotencyKey !== undefined,
+      timeoutMs,
+      hasSignal: caller !== undefined,
+      read,
+      totalMs,
+      deadlineAt: started + totalMs,
+    });
+    call.tight = totalMs < timeoutMs;
+    const s = settings;
+    const run = (): Promise<unknown> => {
+      if (this.bulkhead === undefined) return retryLoop((ctx) => call.attempt(ctx), s, call);
+      // Time spent waiting for a slot comes out of the deadline.
+      const waited = totalMs === Infinity ? 0 : clock.now() - started;
+      if (waited > 0) call.tight = true;
+      return retryLoop((ctx) => call.attempt(ctx), waited > 0 ? { ...s, maxElapsed: Math.min(s.maxElapsed, totalMs - waited) } : s, call);
+    };
+    try {
+      const value = await (this.bulkhead === undefined ? run() : throughBulkhead(this.bulkhead, run, { signal: caller, remainingMs: totalMs, totalMs, clock }));
+      this.counters.successes++;
+      return value;
+    } catch (error) {
+      this.counters.fail(caller?.aborted === true ? 'aborted' : classify(error).kind);
+      throw call.finalError(error, this.userMaxElapsed(s, totalMs));
+    } finally {
+      call.close();
+    }
+  }
+
   /**
    * A JSON-safe snapshot of what the client has done (see {@link ClientStats}).
    *
@@ -239,8 +227,7 @@ export class ResilientClient {
    */
   breakerFor(url: string | URL): CircuitBreaker | undefined {
     if (this.breakers === undefined) return undefined;
-    const resolved = splitCredentials(resolveUrl(this.baseUrl, url)).url;
-    return this.breakers.breaker(originOf(this.baseOrigin, url, resolved));
+    return this.breakers.breaker(originOf(this.baseOrigin, url, splitCredentials(resolveUrl(this.baseUrl, url)).url));
   }
 
   /** The breaker of the `baseUrl`'s origin (`undefined` with `breaker: false`); see {@link breakerFor} for other hosts. */
@@ -259,6 +246,16 @@ export class ResilientClient {
     this.closed = true;
     this.breakers?.close();
     this.deadlines?.close();
+  }
+
+  /** The loop's settings with `maxElapsed` bounded by the deadline: no retry starts whose sleep would end past it. */
+  private resolve(s: RetrySettings, totalMs: number): RetrySettings {
+    return totalMs < s.maxElapsed ? { ...s, maxElapsed: totalMs } : s;
+  }
+
+  /** The caller's own `retry.maxElapsed` (before the deadline bounded it), to tell which of the two stopped the call. */
+  private userMaxElapsed(s: RetrySettings, totalMs: number): number {
+    return s.maxElapsed < totalMs ? s.maxElapsed : Infinity;
   }
 
   private async refresh(onUnauthorized: () => Promise<void>): Promise<void> {

@@ -44,6 +44,8 @@ export class Deadlines {
   constructor(
     private readonly clock: Clock,
     private readonly timeoutMs: number,
+    /** The reason a timed-out attempt aborts with. @default a `TimeoutError` naming `timeoutMs` */
+    private readonly expired: () => unknown = () => timeoutError(timeoutMs),
   ) {}
 
   /**
@@ -167,7 +169,7 @@ export class Deadlines {
       this.head++;
       const { reject, expire } = next;
       this.end(next);
-      const error = timeoutError(this.timeoutMs);
+      const error = this.expired();
       next.controller.abort(error);
       reject?.(error);
       expire?.(error);

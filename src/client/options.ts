@@ -6,6 +6,7 @@ import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/breaker.j
 import type { RetryBudget } from '../policies/budget.js';
 import type { Clock } from '../core/clock.js';
 import type { ClientHeaders } from './call.js';
+import type { ClientHooks } from './hooks.js';
 import { headerRecord } from './request.js';
 import type { ClientCounters } from './stats.js';
 import { type Duration } from '../core/duration.js';
@@ -60,6 +61,20 @@ export interface ResilientClientOptions {
   breaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Probe the server while the breaker is open; `false` = wait out `openFor`. @default on when the breaker is on */
   health?: ClientHealthOptions | false;
+  /**
+   * Bounds a whole call: waiting for a concurrency slot, every attempt, retry sleeps and waiting out
+   * an open breaker. When it passes the call rejects with a `TimeoutError` saying so (transient),
+   * whose `cause` is the last attempt's error; no retry starts whose sleep would end past it.
+   * `Infinity` for none. @default '60s': the default retry policy against a server that refuses or
+   * answers 5xx ends well within it, and six hung 10 s attempts are cut at one minute.
+   */
+  totalTimeout?: Duration;
+  /** Hooks around each attempt: sign it, see or veto a retry, replace a response (see {@link ClientHooks}). */
+  hooks?: ClientHooks;
+  /** Calls of this client in flight at once (attempts, sleeps and breaker waits included); more wait in line. @default Infinity */
+  maxConcurrent?: number;
+  /** Calls that may wait for a slot once `maxConcurrent` are in flight; past it a call rejects at once with `BulkheadRejectedError`. @default Infinity */
+  maxQueued?: number;
   /** Caps retries across every call of this client during an outage. @default a new RetryBudget() */
   budget?: RetryBudget | false;
   /** Headers sent on every attempt: fixed, or a function called before each attempt. */
@@ -88,6 +103,8 @@ export interface ClientRequestInit extends RequestInit {
   idempotencyKey?: string | true;
   /** Overrides of the client's retry policy for this request (`attemptTimeout` overrides `timeout`). */
   retry?: Partial<RetryOptions>;
+  /** This request's deadline over all its attempts, instead of the client's `totalTimeout`. */
+  totalTimeout?: Duration;
 }
 
 /** @internal `health` validated and in ms. */
@@ -156,12 +173,6 @@ export function makeHealth(h: HealthSettings, o: HealthSetup): HealthCheck {
       onEvent?.(event);
     },
   });
-}
-
-/** @internal The budget as seen by withRetry: it spends retries; the client records calls itself. */
-export function spendOnly(budget: RetryBudget): RetryBudget {
-  const view: Pick<RetryBudget, 'recordCall' | 'tryRetry'> = { recordCall: () => {}, tryRetry: (now) => budget.tryRetry(now) };
-  return view as RetryBudget;
 }
 
 /**

@@ -41,6 +41,11 @@ export class Recovery {
     this.probeBackoff = constant(s.healthIntervalMs, { jitter: 'none' });
   }
 
+  /** Whether it probes health (a wait for the breaker may then end early). */
+  get probes(): boolean {
+    return this.s.health !== undefined;
+  }
+
   /** The breaker it watches. */
   get breaker(): CircuitBreaker {
     return this.s.breaker;

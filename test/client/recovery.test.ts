@@ -38,6 +38,7 @@ function setup(o: Partial<ResilientClientOptions> = {}) {
     name: 'checkin',
     retry: { backoff: constant(100, { jitter: 'none' }), maxRetries: 20 },
     breaker: { failureThreshold: 3, openFor: '60s' },
+    totalTimeout: '5m', // long enough to wait out the 60 s open breaker
     health: { interval: '1s', timeout: '500ms' },
     onEvent: (e) => events.push(e),
     ...o,
@@ -58,7 +59,7 @@ describe('recovery through health probes', () => {
     // 3 refused attempts open the breaker at 200ms; the 4th is refused by the breaker and waits; the probe at 5.2s passes.
     expect(server.times('/checkin')).toEqual([0, 100, 200, 5_200]);
     expect(server.times('/health')).toEqual([1_200, 2_200, 3_200, 4_200, 5_200]);
-    expect(events.map((e) => e.type).filter((t) => t !== 'retry')).toEqual([
+    expect(events.map((e) => e.type).filter((t) => t !== 'retry' && t !== 'attempt')).toEqual([
       'breaker_open',
       'health_fail',
       'health_fail',
@@ -305,6 +306,7 @@ describe('health probes carry the client headers', () => {
       headers: () => ({ 'X-Token': `secret-token`, 'X-Call': String(++tokenCalls) }),
       retry: { backoff: constant(100, { jitter: 'none' }), maxRetries: 50 },
       breaker: { failureThreshold: 3, openFor: '60s' },
+      totalTimeout: '5m',
       health: { interval: '1s', timeout: '500ms' },
       onEvent: (e) => events.push(e),
     });
