@@ -73,6 +73,11 @@ export interface CallSpec {
 
 const NO_HEADERS: Record<string, string> = {};
 
+/** An afterResponse hook's error, carried out of the breaker as a value so it is not counted as the server's failure. */
+class HookFailure {
+  constructor(readonly error: unknown) {}
+}
+
 function isEmpty(record: Record<string, string>): boolean {
   for (const _ in record) return false;
   return true;
@@ -223,7 +228,10 @@ export class Call implements RetryHooks {
       }
     }
     const breaker = this.spec.breaker;
-    return breaker === undefined ? this.exchange(init, request, keep) : breaker.execute(() => this.exchange(init, request, keep));
+    const outcome = await (breaker === undefined ? this.exchange(init, request, keep) : breaker.execute(() => this.exchange(init, request, keep)));
+    // The server answered; the afterResponse hook failed: the breaker counted a success, the call ends with the hook's error.
+    if (outcome instanceof HookFailure) throw outcome.error;
+    return outcome;
   }
 
   /**
@@ -241,7 +249,12 @@ export class Call implements RetryHooks {
       const after = this.e.hooks?.afterResponse;
       if (after !== undefined) {
         const [got, sentRequest] = [response, this.lastRequest as Request];
-        response = hookResult(await this.hook(() => after(got, { request: sentRequest, attempt })), Response, 'afterResponse') ?? got;
+        try {
+          response = hookResult(await this.hook(() => after(got, { request: sentRequest, attempt })), Response, 'afterResponse') ?? got;
+        } catch (error) {
+          cancelBody(got);
+          return new HookFailure(error);
+        }
       }
     } catch (error) {
       if (sink !== undefined) this.report(sink, attempt, started, undefined, error);
