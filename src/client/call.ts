@@ -62,8 +62,8 @@ export interface CallSpec {
   /** The method is idempotent, or the caller vouched for it (`idempotent`, `idempotencyKey`). */
   repeatable: boolean;
   timeoutMs: number;
-  /** The caller passed a signal: attempts must also end when it aborts. */
-  hasSignal: boolean;
+  /** The caller's signal (the request's, else the retry options'): attempts also end when it aborts. */
+  signal: AbortSignal | undefined;
   /** Reads the body inside the attempt (getJSON), so a connection reset mid-body is retried like any failure. */
   read: ((response: Response) => Promise<unknown>) | undefined;
   /** `totalTimeout` in ms (Infinity for none) and the time the call must end by. */
@@ -109,14 +109,17 @@ export class Call implements RetryHooks {
     private readonly spec: CallSpec,
   ) {}
 
-  /** One attempt, plus the single replay after a 401 refresh. */
-  async attempt(ctx: { readonly attempt: number; readonly signal: AbortSignal | undefined }): Promise<unknown> {
+  /**
+   * One attempt, plus the single replay after a 401 refresh. It reads the caller's signal from the
+   * spec, never `ctx.signal`: the loop builds that one lazily, an AbortController per read.
+   */
+  async attempt(ctx: { readonly attempt: number }): Promise<unknown> {
     if (ctx.attempt > 1) {
       this.e.counters.retries++;
       this.release();
     }
     try {
-      return await this.timed(ctx.signal, ctx.attempt === 1);
+      return await this.timed(ctx.attempt === 1);
     } catch (error) {
       const refresh = this.e.refreshAuth;
       if (refresh === undefined || this.refreshed || !isUnauthorized(error) || this.spec.body === 'stream') throw error;
@@ -124,7 +127,7 @@ export class Call implements RetryHooks {
       this.release();
       await refresh();
       this.e.counters.retries++;
-      return await this.timed(ctx.signal, false);
+      return await this.timed(false);
     }
   }
 
@@ -168,9 +171,9 @@ export class Call implements RetryHooks {
     this.lastDeadlines?.close();
   }
 
-  private async timed(signal: AbortSignal | undefined, first: boolean): Promise<unknown> {
+  private async timed(first: boolean): Promise<unknown> {
     const { counters, clock } = this.e;
-    const { hasSignal, timeoutMs, deadlineAt } = this.spec;
+    const { signal, timeoutMs, deadlineAt } = this.spec;
     // Hot path: attempts on the client's own timeout share one deadline queue, which also follows the caller's signal.
     let deadlines =
       timeoutMs === this.e.timeoutMs ? this.e.deadlines : timeoutMs === Infinity ? undefined : (this.ownDeadlines ??= new Deadlines(clock, timeoutMs));
@@ -188,8 +191,8 @@ export class Call implements RetryHooks {
     try {
       const response =
         deadlines !== undefined
-          ? await deadlines.run((s, keep) => this.send(s, keep), hasSignal ? signal : undefined)
-          : hasSignal
+          ? await deadlines.run((s, keep) => this.send(s, keep), signal)
+          : signal !== undefined
             ? await runWithSignal((s) => this.send(s, undefined), { signal, clock })
             : await this.send(undefined, undefined);
       recovery?.succeeded();
@@ -228,7 +231,9 @@ export class Call implements RetryHooks {
       }
     }
     const breaker = this.spec.breaker;
-    const outcome = await (breaker === undefined ? this.exchange(init, request, keep) : breaker.execute(() => this.exchange(init, request, keep)));
+    const pending = breaker === undefined ? this.exchange(init, request, keep) : breaker.execute(() => this.exchange(init, request, keep));
+    if (hooks?.afterResponse === undefined) return pending; // hot path: no extra hop
+    const outcome = await pending;
     // The server answered; the afterResponse hook failed: the breaker counted a success, the call ends with the hook's error.
     if (outcome instanceof HookFailure) throw outcome.error;
     return outcome;

@@ -180,7 +180,7 @@ export class ResilientClient {
       body,
       repeatable: isIdempotentMethod(method) || idempotent === true || idempotencyKey !== undefined,
       timeoutMs,
-      hasSignal: caller !== undefined,
+      signal: caller,
       read,
       totalMs,
       deadlineAt: started + totalMs,
