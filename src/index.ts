@@ -48,5 +48,5 @@ export type { LineStream, TextLinesOptions } from './policies/log.js';
 
 // client (rank 4)
 export { ResilientClient } from './client/client.js';
-export type { ResilientClientOptions, ClientHealthOptions, ClientRequestInit, ClientHeaders } from './client/client.js';
+export type { ResilientClientOptions, ClientHealthOptions, ClientRequestInit, ClientHeaders, ClientHooks } from './client/client.js';
 export type { ClientStats, ClientBreakerState } from './client/stats.js';

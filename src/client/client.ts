@@ -15,7 +15,8 @@ import { Bulkhead } from '../policies/bulkhead.js';
 import { retryLoop, type RetrySettings } from '../policies/retry-loop.js';
 import { retrySettings, type RetryOptions } from '../policies/retry.js';
 import { OriginBreakers } from './breakers.js';
-import { Call, type Engine } from './call.js';
+import { Call } from './call.js';
+import type { Engine } from './call-spec.js';
 import { Deadlines } from './deadlines.js';
 import { hooksOption } from './hooks.js';
 import { DEFAULT_TIMEOUT, healthOption, type ClientRequestInit, type ResilientClientOptions } from './options.js';
@@ -23,7 +24,7 @@ import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod
 import { ClientCounters, type ClientStats } from './stats.js';
 import { DEFAULT_TOTAL_TIMEOUT, throughBulkhead } from './total-timeout.js';
 
-export type { ClientHeaders } from './call.js';
+export type { ClientHeaders } from './call-spec.js';
 export type { ClientHooks } from './hooks.js';
 export type { ClientHealthOptions, ClientRequestInit, ResilientClientOptions } from './options.js';
 

@@ -5,7 +5,7 @@
 import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/breaker.js';
 import type { RetryBudget } from '../policies/budget.js';
 import type { Clock } from '../core/clock.js';
-import type { ClientHeaders } from './call.js';
+import type { ClientHeaders } from './call-spec.js';
 import type { ClientHooks } from './hooks.js';
 import { headerRecord } from './request.js';
 import type { ClientCounters } from './stats.js';

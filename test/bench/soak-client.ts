@@ -4,7 +4,9 @@
  * Target (issue 9): growth under 2 MB from the first sample to the last, with the client's defaults
  * (breaker and budget off so the figure is the request path's own).
  *
- *   node --expose-gc --import tsx test/bench/soak-client.ts [calls] [--every=100000] [--timeout=Infinity]
+ *   node --expose-gc --import tsx test/bench/soak-client.ts [calls] [--every=100000] [--timeout=Infinity] [--defaults]
+ *
+ * `--defaults` keeps the client's own defaults (per-origin breaker, budget, 60 s deadline).
  *
  * The last line is JSON ({ samples, growthMB }) for test/integration/client-memory.test.ts.
  */
@@ -22,8 +24,7 @@ const answer = (): Promise<Response> => new Promise((resolve) => setImmediate(()
 const client = new ResilientClient({
   baseUrl: 'http://soak.test',
   fetch: answer,
-  breaker: false,
-  budget: false,
+  ...(process.argv.includes('--defaults') ? {} : { breaker: false as const, budget: false as const }),
   ...(timeoutArg === undefined ? {} : { timeout: timeoutArg === 'Infinity' ? Infinity : Number(timeoutArg) }),
 });
 
