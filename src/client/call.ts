@@ -77,11 +77,11 @@ export class Call implements RetryHooks {
   }
 
   /** The loop's extra condition: safe to send again (and not a hook's error). */
-  allow(error: unknown, _verdict: Verdict): boolean {
+  allow(error: unknown, verdict: Verdict): boolean {
     if (this.hookError !== undefined && this.hookError.error === error) return false;
     const breakerRefused = isBrokenCircuit(error);
     // A stream is consumed by the first send; only a call the breaker refused left it untouched.
-    const safe = this.spec.body === 'stream' ? breakerRefused : this.spec.repeatable || neverSent(error, _verdict);
+    const safe = this.spec.body === 'stream' ? breakerRefused : this.spec.repeatable || neverSent(error, verdict);
     if (safe) this.waitingOutBreaker = breakerRefused;
     return safe;
   }
