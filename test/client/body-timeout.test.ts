@@ -27,21 +27,28 @@ function stalling(first: string): { response: Response; more(text: string, end?:
   };
 }
 
-function client(clock: FakeClock, response: Response, timeout: string | number = '5s'): ResilientClient {
-  return new ResilientClient({ baseUrl: BASE, clock, timeout, retry: false, breaker: false, fetch: async () => response });
+/** A client whose fetch answers `response` and, like undici, records an abort of the attempt's signal. */
+function client(clock: FakeClock, response: Response, timeout: string | number = '5s', aborted: unknown[] = []): ResilientClient {
+  const fetch = (async (_url: RequestInfo | URL, init?: RequestInit) => {
+    init?.signal?.addEventListener('abort', () => aborted.push(init.signal?.reason));
+    return response;
+  }) as typeof globalThis.fetch;
+  return new ResilientClient({ baseUrl: BASE, clock, timeout, retry: false, breaker: false, fetch });
 }
 
 describe('the per-attempt timeout bounds reading the body (issue 9 item 3)', () => {
-  it("fails a fetch caller's text() with a transient TimeoutError at the attempt's deadline and cancels the stalled source", async () => {
+  it("fails a fetch caller's text() with a transient TimeoutError at the attempt's deadline and aborts the attempt's signal (undici then frees the socket)", async () => {
     const clock = new FakeClock();
     const body = stalling('partial');
-    const c = client(clock, body.response);
+    const aborted: unknown[] = [];
+    const c = client(clock, body.response, '5s', aborted);
     const res = await c.fetch('/stream');
+    expect(res).toBe(body.response); // the same Response, status, headers and url untouched
     await clock.advance(1_000);
     const read = res.text().catch((e: unknown) => [clock.now(), (e as Error).name, (e as Error).message, isTransient(e)]);
     await clock.advance(4_000);
     expect(await read).toEqual([5_000, 'TimeoutError', 'attempt timed out after 5000ms', true]);
-    expect(body.cancelled()).toMatchObject({ name: 'TimeoutError' });
+    expect(aborted).toMatchObject([{ name: 'TimeoutError' }]);
     c.close();
     expect(clock.pending).toBe(0);
   });
@@ -56,6 +63,18 @@ describe('the per-attempt timeout bounds reading the body (issue 9 item 3)', () 
     await clock.advance(4_000);
     body.more('world', true);
     expect(await read).toBe('hello, world');
+    c.close();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('cancels a body nobody read by the deadline, so its socket is freed', async () => {
+    const clock = new FakeClock();
+    const body = stalling('unread');
+    const c = client(clock, body.response);
+    const res = await c.fetch('/stream');
+    await clock.advance(5_000);
+    expect(body.cancelled()).toMatchObject({ name: 'TimeoutError' });
+    await expect(res.json()).rejects.toMatchObject({ name: 'TimeoutError' });
     c.close();
     expect(clock.pending).toBe(0);
   });
