@@ -19,18 +19,77 @@ const step = (title, fn) => {
   }
 };
 
+// Compiled by the type tests below: every entry, and optional options taking maybe-undefined values.
+const TYPES_PROGRAM = `
+import { CircuitBreaker, ResilientClient, withRetry, exponential, schedule, poll, type RetryOptions } from 'steadfast';
+import { FakeClock, scriptedFetch } from 'steadfast/testing';
+import { Outbox } from 'steadfast/node';
+
+declare const maybeMs: number | undefined;
+declare const maybeName: string | undefined;
+const clock = new FakeClock();
+const client = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', fetch: scriptedFetch([200]), clock, timeout: maybeMs, name: maybeName });
+// The README's own line: a breaker that may be undefined (breaker: false) passed on as an option.
+const other = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', breaker: client.breaker, health: undefined, retry: { maxRetries: maybeMs } });
+const retry: RetryOptions = { backoff: exponential({ initial: '1s', max: '30s', jitter: undefined }), maxElapsed: maybeMs, signal: undefined };
+const done: Promise<number> = withRetry(async ({ attempt }) => attempt, retry);
+const breaker = new CircuitBreaker({ failureThreshold: maybeMs, openFor: schedule(['1s', '2s'], { repeatLast: undefined }) });
+const poller = poll(async ({ failures }) => failures, { interval: '30s', clock, jitter: maybeMs });
+const opening: Promise<Outbox> = Outbox.open({ path: '/tmp/x.jsonl', send: async () => {}, maxItems: maybeMs });
+// @ts-expect-error: a misspelt option is a compile error
+new CircuitBreaker({ failureTreshold: 5 });
+void [other, done, breaker, poller, opening];
+export {};
+`;
+
 const work = mkdtempSync(join(tmpdir(), 'steadfast-pack-'));
 try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work]))[0];
   const tarball = join(work, packed.filename);
 
-  step('built core and steadfast/testing have no node: import', () => {
-    for (const file of ['index.js', 'index.cjs', 'testing.js', 'testing.cjs']) {
+  // The library entries share chunks (tsup splitting): follow each entry's relative imports so a
+  // node: import reaching the core through a shared chunk is caught too.
+  const reachable = (entry) => {
+    const seen = new Set([entry]);
+    for (const file of seen) {
+      const code = readFileSync(join(root, 'dist', file), 'utf8');
+      for (const m of code.matchAll(/(?:from\s*|require\(\s*|import\(\s*)["']\.\/([^"']+)["']/g)) seen.add(m[1]);
+    }
+    return [...seen];
+  };
+  step('built core and steadfast/testing have no node: import, shared chunks included', () => {
+    const files = new Set(['index.js', 'index.cjs', 'testing.js', 'testing.cjs'].flatMap(reachable));
+    for (const file of files) {
       const code = readFileSync(join(root, 'dist', file), 'utf8');
       const hit = code.match(/(?:from\s*|require\(\s*|import\(\s*)["']node:[a-z_/]+["']/);
       if (hit) throw new Error(`dist/${file} imports ${hit[0]}`);
     }
-    return '4 files';
+    return `${files.size} files`;
+  });
+  step('steadfast, steadfast/testing and steadfast/node share one copy of the core', () => {
+    // esbuild marks each source module with a `// src/...` line; a module in two files is a copy.
+    const sizes = [];
+    for (const ext of ['js', 'cjs']) {
+      const files = [...new Set(['index', 'testing', 'node'].flatMap((e) => reachable(`${e}.${ext}`)))];
+      const owner = new Map();
+      for (const file of files) {
+        const code = readFileSync(join(root, 'dist', file), 'utf8');
+        for (const [, mod] of code.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)) {
+          if (owner.has(mod)) throw new Error(`${mod} is in both dist/${owner.get(mod)} and dist/${file}`);
+          owner.set(mod, file);
+        }
+        // Copies of a class would break instanceof between entries: each is defined once.
+        for (const name of ['HttpError', 'BrokenCircuitError', 'CircuitBreaker', 'FakeClock', 'OutboxFileError']) {
+          if (!new RegExp(`(?:var ${name} = class|class ${name}\\b)`).test(code)) continue;
+          if (owner.has(name)) throw new Error(`class ${name} is defined in both dist/${owner.get(name)} and dist/${file}`);
+          owner.set(name, file);
+        }
+      }
+      // Entry files hold only their own component; what they share lives in chunks.
+      const kB = (file) => (readFileSync(join(root, 'dist', file)).byteLength / 1000).toFixed(1);
+      sizes.push(`${ext}: ${files.map((f) => `${f.replace(/^chunk-\w+/, 'chunk')} ${kB(f)}`).join(', ')} kB`);
+    }
+    return sizes.join('; ');
   });
   step('dist/node keeps node: prefixes', () => {
     for (const file of ['node.js', 'node.cjs']) {
@@ -38,10 +97,10 @@ try {
     }
   });
   step('publint (strict) on the tarball', () => run(bin('publint'), ['run', '--strict', '--pack', 'false', tarball]).trim().split('\n').at(-1));
-  step('are-the-types-wrong on the tarball', () => {
-    // node10 resolution predates `exports`; subpaths can't resolve there by design, so it is ignored.
-    run(bin('attw'), [tarball, '--profile', 'node16', '--format', 'ascii']);
-    return 'node16 (CJS + ESM) and bundler resolve';
+  step('are-the-types-wrong on the tarball (default profile: every resolution)', () => {
+    // node10 finds the subpaths through typesVersions, node16 and bundler through exports.
+    run(bin('attw'), [tarball, '--format', 'ascii']);
+    return 'node10, node16 (CJS + ESM) and bundler resolve';
   });
 
   const app = join(work, 'app');
@@ -55,12 +114,32 @@ try {
     const clock = new testing.FakeClock();
     let calls = 0;
     const done = core.withRetry(async () => { if (++calls < 3) throw new core.HttpError(503); return 'ok'; }, { clock, backoff: core.constant('1s') });
-    clock.runAll().then(() => done).then((v) => { if (v !== 'ok' || calls !== 3 || clock.now() !== 2000) throw new Error('withRetry misbehaved'); console.log('smoke ok'); });
+    // One class across entries: steadfast/testing's simulate must recognise the core's HttpError.
+    const shared = testing.simulate({ backoff: core.constant(0), maxRetries: 1 }, [new core.HttpError(503), 'ok']).then((r) => {
+      if (r.timeline[0].status !== 503) throw new Error('steadfast/testing does not recognise the HttpError of steadfast: the entries carry separate copies');
+    });
+    clock.runAll().then(() => done).then((v) => { if (v !== 'ok' || calls !== 3 || clock.now() !== 2000) throw new Error('withRetry misbehaved'); return shared; }).then(() => console.log('smoke ok'));
   `;
   writeFileSync(join(app, 'esm.mjs'), `import * as c from 'steadfast'; import * as t from 'steadfast/testing'; import * as n from 'steadfast/node';\nconst mods = { steadfast: c, 'steadfast/testing': t, 'steadfast/node': n }; const M = (x) => mods[x];\n${probe}`);
   writeFileSync(join(app, 'cjs.cjs'), `const M = (x) => require(x);\n${probe}`);
   step('import steadfast by name from ESM', () => run(process.execPath, ['esm.mjs'], { cwd: app }).trim());
   step('require steadfast by name from CJS', () => run(process.execPath, ['cjs.cjs'], { cwd: app }).trim());
+  // Type tests: a user's strict program (exactOptionalPropertyTypes) compiles against the packed
+  // package under each moduleResolution a TypeScript project may use.
+  writeFileSync(join(app, 'types.ts'), TYPES_PROGRAM);
+  writeFileSync(join(app, 'types.mts'), TYPES_PROGRAM);
+  const strict = ['--noEmit', '--strict', '--exactOptionalPropertyTypes', '--noUncheckedIndexedAccess', '--skipLibCheck', 'false', '--target', 'es2022', '--lib', 'es2022,dom'];
+  const typeRoots = ['--typeRoots', join(root, 'node_modules', '@types'), '--types', 'node'];
+  for (const [mode, args, file] of [
+    ['node10', ['--module', 'commonjs', '--moduleResolution', 'node10'], 'types.ts'],
+    ['node16 (CJS)', ['--module', 'node16', '--moduleResolution', 'node16'], 'types.ts'],
+    ['node16 (ESM)', ['--module', 'node16', '--moduleResolution', 'node16'], 'types.mts'],
+    ['bundler', ['--module', 'esnext', '--moduleResolution', 'bundler'], 'types.ts'],
+  ]) {
+    step(`a strict program type-checks against the package with moduleResolution ${mode}`, () => {
+      run(bin('tsc'), [...strict, ...typeRoots, ...args, file], { cwd: app });
+    });
+  }
   step('the steadfast bin runs', () => {
     const out = run(process.execPath, [join(app, 'node_modules', 'steadfast', 'dist', 'cli.js'), 'schedule', '--initial', '5s', '--max', '60s', '--retries', '3', '--jitter', 'none']);
     if (!/10s/.test(out)) throw new Error(`unexpected output:\n${out}`);

@@ -9,7 +9,7 @@ import { classify, type Verdict } from '../core/classify.js';
 import { BrokenCircuitError, isBrokenCircuit } from '../core/errors.js';
 import { emit, EVENT_REQUEST, type EventSink } from '../core/events.js';
 import type { RetryHooks, RetryInfo } from '../policies/retry-loop.js';
-import type { GiveUpReason } from '../policies/retry-step.js';
+import type { GiveUpReason } from '../policies/retry.js';
 import type { CallSpec, Engine } from './call-spec.js';
 import { Deadlines, type KeepBody } from './deadlines.js';
 import { hookResult } from './hooks.js';

@@ -9,7 +9,8 @@ import { classify } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { isObject } from '../core/errors.js';
 import { globalFetch } from '../core/fetch.js';
-import { countOption, describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
+import { booleanOption, countOption, describeValue, functionOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
+import { signalOption } from '../core/abort.js';
 import { RetryBudget } from '../policies/budget.js';
 import { Bulkhead } from '../policies/bulkhead.js';
 import { retryLoop, type RetrySettings } from '../policies/retry-loop.js';
@@ -60,7 +61,7 @@ export class ResilientClient {
   private closed = false;
 
   constructor(o: ResilientClientOptions) {
-    if (!isObject(o)) throw new TypeError(`steadfast: ResilientClient needs an options object with a baseUrl; got ${describeValue(o)}`);
+    if (!isOptionsObject(o)) throw new TypeError(`steadfast: ResilientClient needs an options object with a baseUrl; got ${describeValue(o)}`);
     this.baseUrl = baseUrlOption(o.baseUrl);
     this.baseOrigin = new URL(this.baseUrl.prefix).origin;
     const name = (this.name = nameOption('ResilientClient.name', o.name, 'client', { nonEmpty: true }));
@@ -68,8 +69,8 @@ export class ResilientClient {
     const doFetch = functionOption('ResilientClient.fetch', o.fetch) ?? globalFetch('ResilientClient({ fetch })');
     const onEvent = functionOption('ResilientClient.onEvent', o.onEvent);
     const onUnauthorized = functionOption('ResilientClient.onUnauthorized', o.onUnauthorized);
-    this.timeoutMs = positiveDuration('ResilientClient.timeout', o.timeout ?? DEFAULT_TIMEOUT, INFINITY_OK);
-    this.totalMs = positiveDuration('ResilientClient.totalTimeout', o.totalTimeout ?? DEFAULT_TOTAL_TIMEOUT, INFINITY_OK);
+    this.timeoutMs = positiveDuration('ResilientClient.timeout', orDefault(o.timeout, DEFAULT_TIMEOUT), INFINITY_OK);
+    this.totalMs = positiveDuration('ResilientClient.totalTimeout', orDefault(o.totalTimeout, DEFAULT_TOTAL_TIMEOUT), INFINITY_OK);
     const hooks = hooksOption(o.hooks);
     if (o.maxConcurrent !== undefined || o.maxQueued !== undefined) {
       if (o.maxConcurrent === undefined) throw new TypeError('steadfast: ResilientClient.maxQueued needs maxConcurrent');
@@ -78,9 +79,10 @@ export class ResilientClient {
       if (maxConcurrent !== Infinity) this.bulkhead = new Bulkhead({ maxConcurrent, maxQueued, clock, name });
     }
 
-    if (o.retry !== undefined && o.retry !== false && !isObject(o.retry)) {
+    if (o.retry !== undefined && o.retry !== false && !isOptionsObject(o.retry)) {
       throw new TypeError(`steadfast: ResilientClient.retry must be RetryOptions or false; got ${describeValue(o.retry)}`);
     }
+    if (o.retry !== undefined && o.retry !== false) retrySettings(o.retry); // every retry option as given (clock, name included) is checked
     const retry: RetryOptions = o.retry === false ? { maxRetries: 0 } : { ...o.retry };
     if (retry.attemptTimeout !== undefined) this.timeoutMs = positiveDuration('ResilientClient.retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);
     delete retry.attemptTimeout; // each attempt is timed by the call itself, on the client's clock
@@ -95,6 +97,7 @@ export class ResilientClient {
     this.retry = retry;
     this.settings = this.resolve(retrySettings(retry), this.totalMs); // validates now, not at the first request
 
+    if (o.headers !== undefined && typeof o.headers !== 'function' && !isOptionsObject(o.headers) && !(isObject(o.headers) && Symbol.iterator in o.headers)) throw new TypeError(`steadfast: ResilientClient.headers must be HeadersInit or a function; got ${describeValue(o.headers)}`);
     const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
     const health = healthOption(o.health);
     const counters = this.counters;
@@ -146,7 +149,12 @@ export class ResilientClient {
   private async request(input: string | URL, init: ClientRequestInit, read: ((r: Response) => Promise<unknown>) | undefined): Promise<unknown> {
     if (this.closed) throw new Error(`steadfast: ResilientClient ${this.name} is closed`);
     this.counters.requests++;
+    objectOption('init', init);
     const { idempotent, idempotencyKey, retry, totalTimeout, signal, headers, ...rest } = init;
+    booleanOption('init.idempotent', idempotent);
+    if (signal !== null) signalOption('init.signal', signal); // null is allowed by RequestInit
+    if (idempotencyKey !== true) nameOption('init.idempotencyKey (a non-empty string or true)', idempotencyKey, '', { nonEmpty: true });
+    if (retry !== undefined) objectOption('init.retry', retry);
     const method = (rest.method ?? 'GET').toUpperCase();
     rest.method = method;
     const body = bodyKind(rest.body);
@@ -154,11 +162,11 @@ export class ResilientClient {
     if (body === 'stream') (rest as { duplex?: string }).duplex = 'half';
     let extraHeaders = headers === undefined ? undefined : headerRecord(headers, 'init.headers');
     if (idempotencyKey !== undefined) {
-      const key = idempotencyKey === true ? crypto.randomUUID() : String(idempotencyKey);
+      const key = idempotencyKey === true ? crypto.randomUUID() : idempotencyKey;
       extraHeaders = { ...extraHeaders, 'idempotency-key': key };
     }
     const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positiveDuration('retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);
-    const totalMs = totalTimeout === undefined ? this.totalMs : positiveDuration('totalTimeout', totalTimeout, INFINITY_OK);
+    const totalMs = totalTimeout === undefined ? this.totalMs : positiveDuration('init.totalTimeout', totalTimeout, INFINITY_OK);
     // A bad per-request option fails now, before anything is sent.
     let settings = retry === undefined && totalMs === this.totalMs ? this.settings : this.resolve(retrySettings({ ...this.retry, ...retry }), totalMs);
     // The request's signal, else one given in the retry options (e.g. a client-wide shutdown signal).

@@ -10,8 +10,7 @@ import type { ClientHooks } from './hooks.js';
 import { headerRecord } from './request.js';
 import type { ClientCounters } from './stats.js';
 import { type Duration } from '../core/duration.js';
-import { describeValue, functionOption, positiveDuration } from '../core/options.js';
-import { isObject } from '../core/errors.js';
+import { describeValue, functionOption, isOptionsObject, orDefault, positiveDuration } from '../core/options.js';
 import type { EventSink } from '../core/events.js';
 import { HealthCheck, httpProbe } from '../policies/health.js';
 import type { RetryOptions } from '../policies/retry.js';
@@ -31,11 +30,11 @@ const DEFAULT_HEALTH_TIMEOUT = 5_000;
  */
 export interface ClientHealthOptions {
   /** Path (joined to `baseUrl`) or absolute URL probed with GET; any 2xx passes. @default '/health' */
-  path?: string;
+  path?: string | undefined;
   /** Time between probes while the breaker is open. @default '5s' */
-  interval?: Duration;
+  interval?: Duration | undefined;
   /** Longest a probe may take. @default '5s' */
-  timeout?: Duration;
+  timeout?: Duration | undefined;
 }
 
 /**
@@ -48,19 +47,19 @@ export interface ResilientClientOptions {
   /** Prefix for relative paths: `/checkin` on `https://h/api` is `https://h/api/checkin`. */
   baseUrl: string | URL;
   /** The fetch to use, resolved once. @default globalThis.fetch */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Time limit of each attempt (`Infinity` for none); a timed-out attempt is retried. @default '10s' */
-  timeout?: Duration;
+  timeout?: Duration | undefined;
   /** Retry policy (see `withRetry`); `false` = one attempt. @default exponential 500ms..30s, full jitter, 5 retries */
-  retry?: RetryOptions | false;
+  retry?: RetryOptions | false | undefined;
   /**
    * Options for one breaker per origin (scheme, host, port), so one failing host never blocks
    * another; a `CircuitBreaker` instance, shared by every origin; or `false` for none.
    * @default a breaker per origin with the default options (at most 1,000 origins kept)
    */
-  breaker?: CircuitBreakerOptions | CircuitBreaker | false;
+  breaker?: CircuitBreakerOptions | CircuitBreaker | false | undefined;
   /** Probe the server while the breaker is open; `false` = wait out `openFor`. @default on when the breaker is on */
-  health?: ClientHealthOptions | false;
+  health?: ClientHealthOptions | false | undefined;
   /**
    * Bounds a whole call: waiting for a concurrency slot, every attempt, retry sleeps and waiting out
    * an open breaker. When it passes the call rejects with a `TimeoutError` saying so (transient),
@@ -68,25 +67,25 @@ export interface ResilientClientOptions {
    * `Infinity` for none. @default '60s': the default retry policy against a server that refuses or
    * answers 5xx ends well within it, and six hung 10 s attempts are cut at one minute.
    */
-  totalTimeout?: Duration;
+  totalTimeout?: Duration | undefined;
   /** Hooks around each attempt: sign it, see or veto a retry, replace a response (see {@link ClientHooks}). */
-  hooks?: ClientHooks;
+  hooks?: ClientHooks | undefined;
   /** Calls of this client in flight at once (attempts, sleeps and breaker waits included); more wait in line. @default Infinity */
-  maxConcurrent?: number;
+  maxConcurrent?: number | undefined;
   /** Calls that may wait for a slot once `maxConcurrent` are in flight; past it a call rejects at once with `BulkheadRejectedError`. @default Infinity */
-  maxQueued?: number;
+  maxQueued?: number | undefined;
   /** Caps retries across every call of this client during an outage. @default a new RetryBudget() */
-  budget?: RetryBudget | false;
+  budget?: RetryBudget | false | undefined;
   /** Headers sent on every attempt: fixed, or a function called before each attempt. */
-  headers?: ClientHeaders;
+  headers?: ClientHeaders | undefined;
   /** Called once when a request gets a 401 (e.g. to refresh a token); the request is then sent once more. */
-  onUnauthorized?: () => Promise<void>;
+  onUnauthorized?: (() => Promise<void>) | undefined;
   /** Receives `retry`, `give_up`, `breaker_*`, `health_*` and `recovered` events. */
-  onEvent?: EventSink;
+  onEvent?: EventSink | undefined;
   /** Name carried by every event. @default 'client' */
-  name?: string;
+  name?: string | undefined;
   /** Time source. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 /**
@@ -98,13 +97,13 @@ export interface ResilientClientOptions {
  */
 export interface ClientRequestInit extends RequestInit {
   /** Allow retrying a POST or PATCH: the server tolerates duplicates. @default false */
-  idempotent?: boolean;
+  idempotent?: boolean | undefined;
   /** Sent as `Idempotency-Key`, the same on every attempt, and allows retrying; `true` generates one. */
-  idempotencyKey?: string | true;
+  idempotencyKey?: string | true | undefined;
   /** Overrides of the client's retry policy for this request (`attemptTimeout` overrides `timeout`). */
-  retry?: Partial<RetryOptions>;
+  retry?: Partial<RetryOptions> | undefined;
   /** This request's deadline over all its attempts, instead of the client's `totalTimeout`. */
-  totalTimeout?: Duration;
+  totalTimeout?: Duration | undefined;
 }
 
 /** @internal `health` validated and in ms. */
@@ -121,7 +120,7 @@ export interface HealthSettings {
  */
 export function healthOption(value: ClientHealthOptions | false | undefined): HealthSettings | undefined {
   if (value === false) return undefined;
-  if (value !== undefined && !isObject(value)) {
+  if (value !== undefined && !isOptionsObject(value)) {
     throw new TypeError(`steadfast: ResilientClient.health must be { path, interval, timeout } or false; got ${describeValue(value)}`);
   }
   const h: ClientHealthOptions = value ?? {};
@@ -130,8 +129,8 @@ export function healthOption(value: ClientHealthOptions | false | undefined): He
   }
   return {
     path: h.path ?? '/health',
-    intervalMs: positiveDuration('ResilientClient.health.interval', h.interval ?? DEFAULT_HEALTH_INTERVAL),
-    timeoutMs: positiveDuration('ResilientClient.health.timeout', h.timeout ?? DEFAULT_HEALTH_TIMEOUT, { allowInfinity: true }),
+    intervalMs: positiveDuration('ResilientClient.health.interval', orDefault(h.interval, DEFAULT_HEALTH_INTERVAL)),
+    timeoutMs: positiveDuration('ResilientClient.health.timeout', orDefault(h.timeout, DEFAULT_HEALTH_TIMEOUT), { allowInfinity: true }),
   };
 }
 
@@ -180,7 +179,7 @@ export function makeHealth(h: HealthSettings, o: HealthSetup): HealthCheck {
  * a sink that counts opens for `stats()` and passes events to the breaker's own sink, then the client's.
  */
 export function breakerOptions(option: CircuitBreakerOptions | undefined, clock: Clock, onEvent: EventSink | undefined, counters: ClientCounters): CircuitBreakerOptions {
-  if (option !== undefined && !isObject(option)) {
+  if (option !== undefined && !isOptionsObject(option)) {
     throw new TypeError(`steadfast: ResilientClient.breaker must be CircuitBreakerOptions, a CircuitBreaker or false; got ${describeValue(option)}`);
   }
   const opts: CircuitBreakerOptions = option ?? {};

@@ -8,7 +8,7 @@ import type { ClassifyOptions, Verdict } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
 import type { EventSink } from '../core/events.js';
-import { countOption, describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
+import { budgetOption, classifyOption, countOption, describeValue, functionOption, isOptionsObject, nameOption, objectOption, positiveDuration } from '../core/options.js';
 import type { RetryBudget } from './budget.js';
 import { retryLoop, type RetryContext, type RetrySettings } from './retry-loop.js';
 import type { GiveUpReason } from './retry-step.js';
@@ -18,42 +18,41 @@ export type { GiveUpReason, RetryContext };
 /** Options for {@link withRetry}. All durations are ms or strings such as `"5s"`. */
 export interface RetryOptions {
   /** Delays between attempts. @default exponential 500ms..30s, full jitter */
-  backoff?: Backoff;
+  backoff?: Backoff | undefined;
   /** Retries after the first attempt; `0` = one attempt, `Infinity` allowed. @default 5 */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** No retry starts whose sleep would end later than this after the first attempt began. @default Infinity */
-  maxElapsed?: Duration;
+  maxElapsed?: Duration | undefined;
   /** Each attempt gets its own timeout (a `TimeoutError`, which is retried). @default none */
-  attemptTimeout?: Duration;
+  attemptTimeout?: Duration | undefined;
   /** Caps how long a `Retry-After` (or an open breaker) may make us wait. @default '5m' */
-  maxRetryAfter?: Duration;
+  maxRetryAfter?: Duration | undefined;
   /** Aborts a sleep or an attempt at once; the promise rejects with `signal.reason`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Replaces the default decision (retry transient errors only). May return a promise, which is
    * awaited; one that throws or rejects ends the call with that error. Not asked once no retry is left.
    */
-  retryOn?: (error: unknown, verdict: Verdict) => boolean | PromiseLike<boolean>;
+  retryOn?: ((error: unknown, verdict: Verdict) => boolean | PromiseLike<boolean>) | undefined;
   /** Shared retry budget that caps retry amplification during an outage. */
-  budget?: RetryBudget;
+  budget?: RetryBudget | undefined;
   /** Adjusts classification (extra codes, statuses, patterns, `unknown`). */
-  classify?: ClassifyOptions;
+  classify?: ClassifyOptions | undefined;
   /** Time, timers and randomness; a `FakeClock` in tests. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Receives `retry` (before each sleep) and `give_up` events. @default none */
-  onEvent?: EventSink;
+  onEvent?: EventSink | undefined;
   /** Name used in events. @default 'retry' */
-  name?: string;
+  name?: string | undefined;
 }
 
 let defaultBackoff: Backoff | undefined;
 const FIVE_MINUTES = 300_000;
-const KEYS = ['backoff', 'maxRetries', 'maxElapsed', 'attemptTimeout', 'maxRetryAfter', 'signal', 'retryOn', 'budget', 'classify', 'clock', 'onEvent', 'name'] as const;
 
 interface Resolved {
   readonly settings: RetrySettings;
-  /** The option values it was resolved from: a mutated options object is resolved again. */
-  readonly from: readonly unknown[];
+  /** A copy of the options it was resolved from: a mutated options object is resolved again. */
+  readonly from: RetryOptions;
 }
 
 const resolvedOptions = new WeakMap<RetryOptions, Resolved>();
@@ -67,17 +66,35 @@ const resolvedOptions = new WeakMap<RetryOptions, Resolved>();
  * retrySettings({ maxRetries: -1 }) // RangeError: steadfast: maxRetries must be an integer >= 0 or Infinity; got -1
  */
 export function retrySettings(o: RetryOptions): RetrySettings {
-  if (typeof o !== 'object' || o === null) throw new TypeError(`steadfast: retry options must be an object; got ${describeValue(o)}`);
+  if (!isOptionsObject(o)) objectOption('retry options', o);
   const known = resolvedOptions.get(o);
-  if (known !== undefined && KEYS.every((key, i) => o[key] === known.from[i])) return known.settings;
+  if (known !== undefined && unchanged(o, known.from)) return known.settings;
   const settings = resolveRetryOptions(o);
-  resolvedOptions.set(o, { settings, from: KEYS.map((key) => o[key]) });
+  resolvedOptions.set(o, { settings, from: { ...o } });
   return settings;
+}
+
+// Unrolled on purpose: this runs on every call with user options, and must cost next to nothing.
+function unchanged(o: RetryOptions, f: RetryOptions): boolean {
+  return (
+    o.backoff === f.backoff &&
+    o.maxRetries === f.maxRetries &&
+    o.retryOn === f.retryOn &&
+    o.signal === f.signal &&
+    o.onEvent === f.onEvent &&
+    o.clock === f.clock &&
+    o.budget === f.budget &&
+    o.maxElapsed === f.maxElapsed &&
+    o.attemptTimeout === f.attemptTimeout &&
+    o.maxRetryAfter === f.maxRetryAfter &&
+    o.classify === f.classify &&
+    o.name === f.name
+  );
 }
 
 function resolveRetryOptions(o: RetryOptions): RetrySettings {
   const retryOn = functionOption('retryOn', o.retryOn);
-  return {
+  const s: Omit<RetrySettings, 'timed' | 'wraps'> = {
     // Checked here, at the call: a typo such as `backoff: '5s'` must not surface only after the first failure.
     backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: 500, max: 30_000, jitter: 'full' })),
     maxRetries: o.maxRetries === undefined ? 5 : countOption('maxRetries', o.maxRetries, { allowInfinity: true }),
@@ -88,15 +105,17 @@ function resolveRetryOptions(o: RetryOptions): RetrySettings {
     signal: signalOption('signal', o.signal),
     retryOn,
     decides: retryOn !== undefined,
-    budget: o.budget,
-    classify: o.classify,
+    budget: budgetOption('budget', o.budget),
+    classify: classifyOption('classify', o.classify),
     clock: clockOption('clock', o.clock),
     onEvent: functionOption('onEvent', o.onEvent),
     name: nameOption('name', o.name, 'retry'),
   };
+  return { ...s, timed: s.budget !== undefined || s.onEvent !== undefined || s.maxElapsed !== Infinity, wraps: s.signal !== undefined || s.attemptTimeout !== undefined };
 }
 
 const NO_OPTIONS: RetryOptions = {};
+let defaultSettings: RetrySettings | undefined;
 
 /**
  * Calls `fn` until it succeeds, retrying transient failures with backoff. Rejects with the last
@@ -113,7 +132,7 @@ export function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, options: Ret
   let s: RetrySettings;
   try {
     if (typeof fn !== 'function') throw new TypeError(`steadfast: withRetry needs a function to run; got ${describeValue(fn)}`);
-    s = retrySettings(options);
+    s = options === NO_OPTIONS ? (defaultSettings ??= retrySettings(NO_OPTIONS)) : retrySettings(options);
   } catch (error) {
     return Promise.reject(error);
   }
