@@ -201,7 +201,7 @@ export class ResilientClient {
       // Time spent waiting for a slot comes out of the deadline.
       const waited = totalMs === Infinity ? 0 : clock.now() - started;
       if (waited > 0) call.tight = true;
-      return retryLoop((ctx) => call.attempt(ctx), waited > 0 ? { ...s, maxElapsed: Math.min(s.maxElapsed, totalMs - waited) } : s, call);
+      return retryLoop((ctx) => call.attempt(ctx), waited > 0 ? { ...s, maxElapsed: Math.min(s.maxElapsed, totalMs - waited), timed: true } : s, call);
     };
     try {
       const value = await (this.bulkhead === undefined ? run() : throughBulkhead(this.bulkhead, run, { signal: caller, remainingMs: totalMs, totalMs, clock }));
@@ -259,7 +259,8 @@ export class ResilientClient {
 
   /** The loop's settings with `maxElapsed` bounded by the deadline: no retry starts whose sleep would end past it. */
   private resolve(s: RetrySettings, totalMs: number): RetrySettings {
-    return totalMs < s.maxElapsed ? { ...s, maxElapsed: totalMs } : s;
+    // `timed`: the loop then reads its start time, which maxElapsed is measured from.
+    return totalMs < s.maxElapsed ? { ...s, maxElapsed: totalMs, timed: true } : s;
   }
 
   /** The caller's own `retry.maxElapsed` (before the deadline bounded it), to tell which of the two stopped the call. */

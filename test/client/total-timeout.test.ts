@@ -60,6 +60,15 @@ describe('totalTimeout: one deadline over a whole call', () => {
     client.close();
   });
 
+  it('measures the deadline from the call start even when nothing else reads the clock (no budget, no sink)', async () => {
+    const { client, clock, fetch } = setup([503, 503, 200], { budget: false, onEvent: undefined as never, totalTimeout: '10s' });
+    const ok = client.fetch('/x').then((r) => r.status);
+    await clock.runAll();
+    expect(await ok).toBe(200);
+    expect(fetch.calls.map((c) => c.time)).toEqual([0, 1_000, 2_000]);
+    client.close();
+  });
+
   it('rejects a bad totalTimeout at construction, naming the option and value', () => {
     expect(() => setup([], { totalTimeout: -1 })).toThrow(/ResilientClient\.totalTimeout.*-1/);
     expect(() => setup([], { totalTimeout: 'forever' })).toThrow(/ResilientClient\.totalTimeout/);
