@@ -9,10 +9,10 @@ import { classify } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { isObject } from '../core/errors.js';
 import { globalFetch } from '../core/fetch.js';
-import { booleanOption, countOption, describeValue, functionOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
+import { booleanOption, describeValue, functionOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
 import { signalOption } from '../core/abort.js';
 import { RetryBudget } from '../policies/budget.js';
-import { Bulkhead } from '../policies/bulkhead.js';
+import type { Bulkhead } from '../policies/bulkhead.js';
 import { retryLoop, type RetrySettings } from '../policies/retry-loop.js';
 import { retrySettings, type RetryOptions } from '../policies/retry.js';
 import { OriginBreakers } from './breakers.js';
@@ -20,10 +20,10 @@ import { Call } from './call.js';
 import type { Engine } from './call-spec.js';
 import { Deadlines } from './deadlines.js';
 import { hooksOption } from './hooks.js';
-import { DEFAULT_TIMEOUT, healthOption, type ClientRequestInit, type ResilientClientOptions } from './options.js';
+import { bulkheadOption, DEFAULT_TIMEOUT, healthOption, type ClientRequestInit, type ResilientClientOptions } from './options.js';
 import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod, originOf, parseJSON, resolveUrl, splitCredentials } from './request.js';
 import { ClientCounters, type ClientStats } from './stats.js';
-import { DEFAULT_TOTAL_TIMEOUT, throughBulkhead } from './total-timeout.js';
+import { callerMaxElapsed, DEFAULT_TOTAL_TIMEOUT, throughBulkhead, withDeadline } from './total-timeout.js';
 
 export type { ClientHeaders } from './call-spec.js';
 export type { ClientHooks } from './hooks.js';
@@ -72,12 +72,7 @@ export class ResilientClient {
     this.timeoutMs = positiveDuration('ResilientClient.timeout', orDefault(o.timeout, DEFAULT_TIMEOUT), INFINITY_OK);
     this.totalMs = positiveDuration('ResilientClient.totalTimeout', orDefault(o.totalTimeout, DEFAULT_TOTAL_TIMEOUT), INFINITY_OK);
     const hooks = hooksOption(o.hooks);
-    if (o.maxConcurrent !== undefined || o.maxQueued !== undefined) {
-      if (o.maxConcurrent === undefined) throw new TypeError('steadfast: ResilientClient.maxQueued needs maxConcurrent');
-      const maxConcurrent = countOption('ResilientClient.maxConcurrent', o.maxConcurrent, { min: 1, allowInfinity: true });
-      const maxQueued = o.maxQueued === undefined ? Infinity : countOption('ResilientClient.maxQueued', o.maxQueued, INFINITY_OK);
-      if (maxConcurrent !== Infinity) this.bulkhead = new Bulkhead({ maxConcurrent, maxQueued, clock, name });
-    }
+    this.bulkhead = bulkheadOption(o.maxConcurrent, o.maxQueued, clock, name);
 
     if (o.retry !== undefined && o.retry !== false && !isOptionsObject(o.retry)) {
       throw new TypeError(`steadfast: ResilientClient.retry must be RetryOptions or false; got ${describeValue(o.retry)}`);
@@ -95,7 +90,7 @@ export class ResilientClient {
     retry.name = name;
     if (onEvent !== undefined) retry.onEvent = onEvent;
     this.retry = retry;
-    this.settings = this.resolve(retrySettings(retry), this.totalMs); // validates now, not at the first request
+    this.settings = withDeadline(retrySettings(retry), this.totalMs); // validates now, not at the first request
 
     if (o.headers !== undefined && typeof o.headers !== 'function' && !isOptionsObject(o.headers) && !(isObject(o.headers) && Symbol.iterator in o.headers)) throw new TypeError(`steadfast: ResilientClient.headers must be HeadersInit or a function; got ${describeValue(o.headers)}`);
     const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
@@ -168,7 +163,7 @@ export class ResilientClient {
     const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positiveDuration('retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);
     const totalMs = totalTimeout === undefined ? this.totalMs : positiveDuration('init.totalTimeout', totalTimeout, INFINITY_OK);
     // A bad per-request option fails now, before anything is sent.
-    let settings = retry === undefined && totalMs === this.totalMs ? this.settings : this.resolve(retrySettings({ ...this.retry, ...retry }), totalMs);
+    let settings = retry === undefined && totalMs === this.totalMs ? this.settings : withDeadline(retrySettings({ ...this.retry, ...retry }), totalMs);
     // The request's signal, else one given in the retry options (e.g. a client-wide shutdown signal).
     const caller = signal ?? settings.signal;
     if (caller !== settings.signal) settings = { ...settings, signal: caller };
@@ -209,7 +204,7 @@ export class ResilientClient {
       return value;
     } catch (error) {
       this.counters.fail(caller?.aborted === true ? 'aborted' : classify(error).kind);
-      throw call.finalError(error, this.userMaxElapsed(s, totalMs));
+      throw call.finalError(error, callerMaxElapsed(s, totalMs));
     } finally {
       call.close();
     }
@@ -255,17 +250,6 @@ export class ResilientClient {
     this.closed = true;
     this.breakers?.close();
     this.deadlines?.close();
-  }
-
-  /** The loop's settings with `maxElapsed` bounded by the deadline: no retry starts whose sleep would end past it. */
-  private resolve(s: RetrySettings, totalMs: number): RetrySettings {
-    // `timed`: the loop then reads its start time, which maxElapsed is measured from.
-    return totalMs < s.maxElapsed ? { ...s, maxElapsed: totalMs, timed: true } : s;
-  }
-
-  /** The caller's own `retry.maxElapsed` (before the deadline bounded it), to tell which of the two stopped the call. */
-  private userMaxElapsed(s: RetrySettings, totalMs: number): number {
-    return s.maxElapsed < totalMs ? s.maxElapsed : Infinity;
   }
 
   private async refresh(onUnauthorized: () => Promise<void>): Promise<void> {

@@ -10,7 +10,8 @@ import type { ClientHooks } from './hooks.js';
 import { headerRecord } from './request.js';
 import type { ClientCounters } from './stats.js';
 import { type Duration } from '../core/duration.js';
-import { describeValue, functionOption, isOptionsObject, orDefault, positiveDuration } from '../core/options.js';
+import { countOption, describeValue, functionOption, isOptionsObject, orDefault, positiveDuration } from '../core/options.js';
+import { Bulkhead } from '../policies/bulkhead.js';
 import type { EventSink } from '../core/events.js';
 import { HealthCheck, httpProbe } from '../policies/health.js';
 import type { RetryOptions } from '../policies/retry.js';
@@ -194,4 +195,13 @@ export function breakerOptions(option: CircuitBreakerOptions | undefined, clock:
     }
   };
   return { clock, ...opts, onEvent: sink };
+}
+
+/** @internal The client's concurrency limit from `maxConcurrent`/`maxQueued` (none when both are absent or `maxConcurrent` is Infinity). */
+export function bulkheadOption(maxConcurrent: number | undefined, maxQueued: number | undefined, clock: Clock, name: string): Bulkhead | undefined {
+  if (maxConcurrent === undefined && maxQueued === undefined) return undefined;
+  if (maxConcurrent === undefined) throw new TypeError('steadfast: ResilientClient.maxQueued needs maxConcurrent');
+  const concurrent = countOption('ResilientClient.maxConcurrent', maxConcurrent, { min: 1, allowInfinity: true });
+  const queued = maxQueued === undefined ? Infinity : countOption('ResilientClient.maxQueued', maxQueued, { allowInfinity: true });
+  return concurrent === Infinity ? undefined : new Bulkhead({ maxConcurrent: concurrent, maxQueued: queued, clock, name });
 }

@@ -7,6 +7,7 @@
 import { onAbort } from '../core/abort-hub.js';
 import type { Clock } from '../core/clock.js';
 import type { Bulkhead } from '../policies/bulkhead.js';
+import type { RetrySettings } from '../policies/retry-loop.js';
 
 /** The default `totalTimeout`: 60 s (see `ResilientClientOptions.totalTimeout`). */
 export const DEFAULT_TOTAL_TIMEOUT = 60_000;
@@ -56,4 +57,17 @@ export function throughBulkhead<T>(
       return run();
     }, waiting.signal)
     .finally(stopWaiting);
+}
+
+/**
+ * @internal The loop's settings with `maxElapsed` bounded by the deadline, so no retry starts
+ * whose sleep would end past it; `timed`, so the loop reads the start time it is measured from.
+ */
+export function withDeadline(s: RetrySettings, totalMs: number): RetrySettings {
+  return totalMs < s.maxElapsed ? { ...s, maxElapsed: totalMs, timed: true } : s;
+}
+
+/** @internal The caller's own `retry.maxElapsed` when shorter than the deadline (it then stopped the call, not the deadline); else Infinity. */
+export function callerMaxElapsed(s: RetrySettings, totalMs: number): number {
+  return s.maxElapsed < totalMs ? s.maxElapsed : Infinity;
 }
