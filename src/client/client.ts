@@ -7,9 +7,8 @@
 import type { CircuitBreaker } from '../breaker/breaker.js';
 import { classify } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
-import { isObject } from '../core/errors.js';
 import { globalFetch } from '../core/fetch.js';
-import { booleanOption, describeValue, functionOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
+import { booleanOption, describeValue, functionOption, headersOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
 import { signalOption } from '../core/abort.js';
 import { RetryBudget } from '../policies/budget.js';
 import type { Bulkhead } from '../policies/bulkhead.js';
@@ -92,7 +91,7 @@ export class ResilientClient {
     this.retry = retry;
     this.settings = withDeadline(retrySettings(retry), this.totalMs); // validates now, not at the first request
 
-    if (o.headers !== undefined && typeof o.headers !== 'function' && !isOptionsObject(o.headers) && !(isObject(o.headers) && Symbol.iterator in o.headers)) throw new TypeError(`steadfast: ResilientClient.headers must be HeadersInit or a function; got ${describeValue(o.headers)}`);
+    headersOption('ResilientClient.headers', o.headers);
     const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
     const health = healthOption(o.health);
     const counters = this.counters;
@@ -125,6 +124,7 @@ export class ResilientClient {
    * const tasks = await client.getJSON<Task[]>('/tasks');
    */
   getJSON<T>(path: string | URL, init: ClientRequestInit = {}): Promise<T> {
+    objectOption('init', init);
     const headers = { accept: 'application/json', ...headerRecord(init.headers, 'init.headers') };
     return this.request(path, { ...init, method: init.method ?? 'GET', headers }, parseJSON) as Promise<T>;
   }
@@ -137,19 +137,20 @@ export class ResilientClient {
    * await client.postJSON('/checkin', { id, status }, { idempotencyKey: `checkin-${id}-${seq}` });
    */
   postJSON<T>(path: string | URL, body: unknown, init: ClientRequestInit = {}): Promise<T> {
+    objectOption('init', init);
     const headers = { accept: 'application/json', 'content-type': 'application/json', ...headerRecord(init.headers, 'init.headers') };
     return this.request(path, { ...init, method: init.method ?? 'POST', headers, body: JSON.stringify(body) }, parseJSON) as Promise<T>;
   }
 
   private async request(input: string | URL, init: ClientRequestInit, read: ((r: Response) => Promise<unknown>) | undefined): Promise<unknown> {
     if (this.closed) throw new Error(`steadfast: ResilientClient ${this.name} is closed`);
-    this.counters.requests++;
     objectOption('init', init);
     const { idempotent, idempotencyKey, retry, totalTimeout, signal, headers, ...rest } = init;
     booleanOption('init.idempotent', idempotent);
     if (signal !== null) signalOption('init.signal', signal); // null is allowed by RequestInit
     if (idempotencyKey !== true) nameOption('init.idempotencyKey (a non-empty string or true)', idempotencyKey, '', { nonEmpty: true });
     if (retry !== undefined) objectOption('init.retry', retry);
+    this.counters.requests++;
     const method = (rest.method ?? 'GET').toUpperCase();
     rest.method = method;
     const body = bodyKind(rest.body);
