@@ -4,8 +4,8 @@ import { defineConfig } from 'tsup';
 // could delete what another already wrote.
 export default defineConfig([
   {
-    // The core and steadfast/testing run anywhere: no node: imports allowed in them.
-    entry: { index: 'src/index.ts', testing: 'src/testing.ts' },
+    // The core, steadfast/testing and steadfast/otel run anywhere: no node: imports allowed in them.
+    entry: { index: 'src/index.ts', testing: 'src/testing.ts', otel: 'src/otel.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     platform: 'neutral',

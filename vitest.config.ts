@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^steadfast\/testing$/, replacement: src('testing.ts') },
       { find: /^steadfast\/node$/, replacement: src('node.ts') },
+      { find: /^steadfast\/otel$/, replacement: src('otel.ts') },
       { find: /^steadfast$/, replacement: src('index.ts') },
     ],
   },

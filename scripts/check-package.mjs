@@ -24,13 +24,23 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work]))[0];
   const tarball = join(work, packed.filename);
 
-  step('built core and steadfast/testing have no node: import', () => {
-    for (const file of ['index.js', 'index.cjs', 'testing.js', 'testing.cjs']) {
+  step('built core, steadfast/testing and steadfast/otel have no node: import', () => {
+    for (const file of ['index.js', 'index.cjs', 'testing.js', 'testing.cjs', 'otel.js', 'otel.cjs']) {
       const code = readFileSync(join(root, 'dist', file), 'utf8');
       const hit = code.match(/(?:from\s*|require\(\s*|import\(\s*)["']node:[a-z_/]+["']/);
       if (hit) throw new Error(`dist/${file} imports ${hit[0]}`);
     }
-    return '4 files';
+    return '6 files';
+  });
+  step('built steadfast/otel imports nothing (the OpenTelemetry API is a type-only, optional peer)', () => {
+    // The code imports no module at all; its types import only steadfast's own shared .d.ts chunks.
+    const anyImport = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s*)["'][^"']+["']/m;
+    const packageImport = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s*)["'][^."'][^"']*["']/m;
+    for (const file of ['otel.js', 'otel.cjs', 'otel.d.ts', 'otel.d.cts']) {
+      const hit = readFileSync(join(root, 'dist', file), 'utf8').match(file.includes('.d.') ? packageImport : anyImport);
+      if (hit) throw new Error(`dist/${file} has ${hit[0]}`);
+    }
+    return 'otel.js, otel.cjs and their .d.ts are self-contained';
   });
   step('dist/node keeps node: prefixes', () => {
     for (const file of ['node.js', 'node.cjs']) {
@@ -49,15 +59,18 @@ try {
   run('tar', ['-xzf', tarball, '-C', join(app, 'node_modules', 'steadfast'), '--strip-components=1']);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'smoke', private: true }));
   const probe = `
-    const core = M('steadfast'), testing = M('steadfast/testing'), node = M('steadfast/node');
-    const need = { core: ['withRetry', 'exponential', 'classify', 'CircuitBreaker', 'ResilientClient', 'poll', 'textLines'], testing: ['FakeClock', 'scriptedFetch', 'simulate'], node: ['Outbox'] };
-    for (const [mod, names] of Object.entries(need)) for (const n of names) if (typeof ({ core, testing, node })[mod][n] !== 'function') throw new Error(mod + ' lacks ' + n);
+    const core = M('steadfast'), testing = M('steadfast/testing'), node = M('steadfast/node'), otel = M('steadfast/otel');
+    const need = { core: ['withRetry', 'exponential', 'classify', 'CircuitBreaker', 'ResilientClient', 'poll', 'textLines'], testing: ['FakeClock', 'scriptedFetch', 'simulate'], node: ['Outbox'], otel: ['otelSink', 'logLevel', 'loggerSink'] };
+    for (const [mod, names] of Object.entries(need)) for (const n of names) if (typeof ({ core, testing, node, otel })[mod][n] !== 'function') throw new Error(mod + ' lacks ' + n);
+    const lines = [];
+    otel.loggerSink({ debug: () => {}, info: () => {}, warn: (o, m) => lines.push(m), error: () => {} })({ type: 'retry', time: '', name: 'x', attempt: 1, maxRetries: 3, delayMs: 1000, verdict: { kind: 'transient', reason: 'HTTP 502' }, error: { name: 'HttpError', message: 'HTTP 502', status: 502 } });
+    if (lines[0] !== '[RETRY] x: retry 1/3 in 1s: HTTP 502' || otel.logLevel({ type: 'give_up' }) !== 'error') throw new Error('steadfast/otel misbehaved: ' + lines[0]);
     const clock = new testing.FakeClock();
     let calls = 0;
     const done = core.withRetry(async () => { if (++calls < 3) throw new core.HttpError(503); return 'ok'; }, { clock, backoff: core.constant('1s') });
     clock.runAll().then(() => done).then((v) => { if (v !== 'ok' || calls !== 3 || clock.now() !== 2000) throw new Error('withRetry misbehaved'); console.log('smoke ok'); });
   `;
-  writeFileSync(join(app, 'esm.mjs'), `import * as c from 'steadfast'; import * as t from 'steadfast/testing'; import * as n from 'steadfast/node';\nconst mods = { steadfast: c, 'steadfast/testing': t, 'steadfast/node': n }; const M = (x) => mods[x];\n${probe}`);
+  writeFileSync(join(app, 'esm.mjs'), `import * as c from 'steadfast'; import * as t from 'steadfast/testing'; import * as n from 'steadfast/node'; import * as o from 'steadfast/otel';\nconst mods = { steadfast: c, 'steadfast/testing': t, 'steadfast/node': n, 'steadfast/otel': o }; const M = (x) => mods[x];\n${probe}`);
   writeFileSync(join(app, 'cjs.cjs'), `const M = (x) => require(x);\n${probe}`);
   step('import steadfast by name from ESM', () => run(process.execPath, ['esm.mjs'], { cwd: app }).trim());
   step('require steadfast by name from CJS', () => run(process.execPath, ['cjs.cjs'], { cwd: app }).trim());
