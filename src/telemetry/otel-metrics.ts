@@ -31,8 +31,11 @@ const OUTBOX_OUTCOME: Readonly<Partial<Record<ResilienceEvent['type'], string>>>
   outbox_dead: 'dead',
 };
 
-/** Breakers whose state the gauge reports; past this many names, the least recently changed is dropped. */
-export const MAX_BREAKERS = 1000;
+/**
+ * Breakers whose state the gauge reports; past this many names, the least recently changed is
+ * dropped. 250 × 4 states = 1000 series, half the SDK's default cardinality limit (2000).
+ */
+export const MAX_BREAKERS = 250;
 
 /** @internal The meter side of `otelSink`. */
 export interface Metrics {
