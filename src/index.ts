@@ -8,7 +8,8 @@ export type { Duration, ParseDurationOptions } from './core/duration.js';
 export { HttpError, BrokenCircuitError, isBrokenCircuit, isAbortError, isTimeoutError } from './core/errors.js';
 
 // backoff
-export { exponential, constant, linear, schedule, delays } from './core/backoff.js';
+export { exponential, constant, linear, schedule } from './core/backoff.js';
+export { delays } from './core/backoff-walk.js';
 export type { Backoff, BackoffStep, Jitter } from './core/backoff.js';
 
 // classification

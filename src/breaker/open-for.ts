@@ -3,13 +3,11 @@
  * period on each consecutive re-open (and starts over once the breaker closes).
  */
 import type { Backoff, BackoffStep } from '../core/backoff.js';
+import { nextStep, stepAt } from '../core/backoff-walk.js';
 import { parseDuration, type Duration } from '../core/duration.js';
 
 /** The default open period, in ms. */
 const DEFAULT_OPEN_FOR = 30_000;
-
-/** Walking further than this many re-opens can't change a delay that long since reached its cap. */
-const MAX_WALK = 10_000;
 
 /**
  * @internal Validates `openFor`: a Backoff as it is, a Duration in ms.
@@ -50,7 +48,8 @@ export class OpenPeriods {
     else this.reopens++;
     const spec = this.openFor;
     if (typeof spec === 'number') return (this.ms = spec);
-    this.step = this.step === undefined ? walkTo(spec, this.reopens, random) : (this.step.next(random) ?? this.step);
+    // The first open (or the first after a restore) walks to its re-open count; later ones take one step, keeping the last when a schedule ends.
+    this.step = this.step === undefined ? stepAt(spec, this.reopens + 1, random) : (nextStep(spec, this.step, random) ?? this.step);
     return (this.ms = this.step?.delay ?? DEFAULT_OPEN_FOR);
   }
 
@@ -66,14 +65,4 @@ export class OpenPeriods {
     this.reopens = reopens;
     this.step = undefined;
   }
-}
-
-// The first open, or the first re-open after a restore: skip to the step for `reopens`; a finished schedule keeps its last delay.
-function walkTo(openFor: Backoff, reopens: number, random: () => number): BackoffStep | undefined {
-  let step = openFor.first(random);
-  for (let i = Math.min(reopens, MAX_WALK), next = step; i > 0 && next !== undefined; i--) {
-    next = next.next(random);
-    step = next ?? step;
-  }
-  return step;
 }

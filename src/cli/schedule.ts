@@ -3,6 +3,7 @@
  * and, when jittered, the range each delay can fall in plus one seeded sample.
  */
 import { constant, exponential, linear, schedule, type Backoff, type Jitter } from '../core/backoff.js';
+import { nextStep } from '../core/backoff-walk.js';
 import { choiceFlag, durationFlag, noPositionals, numberFlag, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { seededRandom } from '../core/random.js';
@@ -128,9 +129,11 @@ const TOP = 1 - 2 ** -53;
  */
 function scheduleRows(backoff: Backoff, retries: number, seed: number): ScheduleRow[] {
   const random = seededRandom(seed);
-  let s = backoff.first(random);
-  let lo = backoff.first(() => 0);
-  let hi = backoff.first(() => TOP);
+  const low = (): number => 0;
+  const high = (): number => TOP;
+  let s = nextStep(backoff, undefined, random);
+  let lo = nextStep(backoff, undefined, low);
+  let hi = nextStep(backoff, undefined, high);
   const rows: ScheduleRow[] = [];
   let sum = 0;
   let sumLo = 0;
@@ -149,9 +152,9 @@ function scheduleRows(backoff: Backoff, retries: number, seed: number): Schedule
       cumulativeMinMs: sumLo,
       cumulativeMaxMs: sumHi,
     });
-    s = s.next(random);
-    lo = lo.next(() => 0);
-    hi = hi.next(() => TOP);
+    s = nextStep(backoff, s, random);
+    lo = nextStep(backoff, lo, low);
+    hi = nextStep(backoff, hi, high);
   }
   return rows;
 }

@@ -4,8 +4,7 @@
  * passed in, so the same inputs and `random` always give the same delays.
  */
 import { parseDuration, type Duration } from './duration.js';
-import { countOption, describeValue } from './options.js';
-import { seededRandom } from './random.js';
+import { describeValue } from './options.js';
 
 /**
  * How a delay is randomised: `full` uniform in [0, d]; `equal` d/2 + uniform [0, d/2];
@@ -209,21 +208,6 @@ export function schedule(list: readonly Duration[], o: { repeatLast?: boolean; j
     top,
     Math.min(...ms.map((d) => (d > 0 ? d : Infinity)).concat(largest)),
   );
-}
-
-/**
- * The first `count` delays of a backoff (fewer if the schedule ends first), in ms.
- * Without `random`, draws come from a fixed seed, so the result is reproducible.
- *
- * @example
- * delays(exponential({ initial: '1s', max: '30s' }), 4, { random: () => 0.5 }) // [500, 1000, 2000, 4000]
- */
-export function delays(b: Backoff, count: number, o: { random?: () => number } = {}): number[] {
-  countOption('delays.count', count);
-  const random = o.random ?? seededRandom(1);
-  const out: number[] = [];
-  for (let step = b.first(random); step !== undefined && out.length < count; step = step.next(random)) out.push(step.delay);
-  return out;
 }
 
 /**

@@ -4,7 +4,6 @@
  * failures and a dead-letter file for permanent ones.
  */
 import { resolve as resolvePath } from 'node:path';
-import type { BackoffStep } from '../core/backoff.js';
 import { classify, type Verdict } from '../core/classify.js';
 import { emit, jsonCount, summarizeError } from '../core/events.js';
 import { deadLine, markLine, OutboxFileError, openLog, putLine, serialize, type StoredItem } from './file.js';
@@ -19,7 +18,10 @@ import {
   type ResolvedOutboxOptions,
 } from './options.js';
 import { OutboxQueue, toItem, type Entry } from './queue.js';
-import { nextStep, retryDelay, sendOnce } from './send.js';
+import { retryLoop } from '../policies/retry-loop.js';
+import { retryDelay, type GiveUpReason } from '../policies/retry-step.js';
+import { retrySettings, type RetryOptions } from '../policies/retry.js';
+import { sendOnce } from './send.js';
 
 /** Absolute paths open in this process: two Outbox objects on one file would corrupt it. */
 const openPaths = new Set<string>();
@@ -43,6 +45,8 @@ const noop = (): void => {};
  */
 export class Outbox {
   private readonly queue = new OutboxQueue();
+  /** The outbox's retry policy: never gives up on a transient failure; a permanent one (or a used-up finite backoff) is dead-lettered. */
+  private readonly retry: RetryOptions;
   private leftSinceCompaction: number;
   private active: { controller: AbortController; loop: Promise<void> } | undefined;
   private stopping: Promise<void> | undefined;
@@ -58,6 +62,7 @@ export class Outbox {
   ) {
     for (const item of items) this.queue.push(this.queue.entry(item.key, item.at, item.json, item.bytes, item.attempts));
     this.leftSinceCompaction = leftCount;
+    this.retry = { backoff: o.backoff, maxRetries: Infinity, retryOn: notPermanent, classify: o.classify, clock: o.clock, name: o.name };
   }
 
   /**
@@ -204,11 +209,13 @@ export class Outbox {
     this.queue.settle();
   }
 
-  /** The delivery loop: one item at a time, from the head. */
+  /**
+   * The delivery loop: one item at a time, from the head, each through the retry engine (backoff,
+   * `Retry-After`, classification). `stop()` cancels a wait at once and lets an attempt finish.
+   */
   private async deliver(signal: AbortSignal): Promise<void> {
-    const { clock, onEvent, name, backoff } = this.o;
-    const random = (): number => clock.random();
-    let step: BackoffStep | undefined;
+    const { clock, onEvent, name } = this.o;
+    const settings = retrySettings({ ...this.retry, signal });
     while (!signal.aborted) {
       const entry = this.queue.first;
       if (entry === undefined) {
@@ -216,37 +223,41 @@ export class Outbox {
         this.wake = undefined;
         continue;
       }
-      const error = await sendOnce(entry, this.o);
-      if (error === undefined) {
-        this.leave(entry, 'ack');
-        if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock.now(), { key: entry.key, attempts: entry.attempts, size: this.size });
-        step = undefined;
-        await this.compactIfDue();
-        continue;
-      }
-      this.log.append(markLine('fail', entry.key, entry.attempts), noop, noop);
-      if (signal.aborted) break; // stopped mid-attempt: the item stays at the head
-      const verdict = classify(error.error, { ...this.o.classify, now: clock.now() });
-      if (verdict.kind === 'permanent' && (await this.deadLetter(entry, verdict, error.error))) {
-        step = undefined;
-        continue;
-      }
-      step = nextStep(backoff, step, random);
-      if (step === undefined) {
-        const exhausted: Verdict = { ...verdict, kind: 'permanent', reason: `retries exhausted (${verdict.reason})` };
-        if (await this.deadLetter(entry, exhausted, error.error)) continue;
-        step = backoff.first(random); // couldn't even dead-letter it: keep it and keep trying
-      }
-      const delayMs = retryDelay(step, verdict);
-      if (onEvent !== undefined) {
-        emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error.error) });
-      }
+      let stopped: { reason: GiveUpReason; verdict: Verdict | undefined } | undefined;
       try {
-        await clock.sleep(delayMs, signal);
-      } catch {
-        break; // stop() cancelled the wait
+        await retryLoop(() => this.attempt(entry), settings, {
+          rawSignal: true, // stop() waits for the send in flight; only sendTimeout aborts it
+          beforeRetry: ({ error, delayMs }) => {
+            if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
+          },
+          onGiveUp: (reason, verdict) => (stopped = { reason, verdict }),
+        });
+      } catch (error) {
+        if (signal.aborted) break; // stopped mid-wait or mid-attempt: the item stays at the head
+        const verdict = deadVerdict(stopped, error);
+        if (await this.deadLetter(entry, verdict, error)) continue;
+        // Couldn't even dead-letter it: keep it, and try it again after the backoff's first wait.
+        const delayMs = retryDelay(this.o.backoff.first(() => clock.random())?.delay ?? 0, verdict, settings.maxRetryAfter);
+        if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
+        try {
+          await clock.sleep(delayMs, signal);
+        } catch {
+          break;
+        }
+        continue;
       }
+      this.leave(entry, 'ack');
+      if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock.now(), { key: entry.key, attempts: entry.attempts, size: this.size });
+      await this.compactIfDue();
     }
+  }
+
+  /** One delivery attempt of `entry`; a failure is recorded (best effort, for `attempts`) and rethrown. */
+  private async attempt(entry: Entry): Promise<void> {
+    const failed = await sendOnce(entry, this.o);
+    if (failed === undefined) return;
+    this.log.append(markLine('fail', entry.key, entry.attempts), noop, noop);
+    throw failed.error;
   }
 
   /** Moves the head item to `<path>.dead`. Returns false (item kept) if that file can't be written. */
@@ -279,4 +290,16 @@ export class Outbox {
       // e.g. disk full: the old file is intact and still appended to; try again after the next threshold.
     }
   }
+}
+
+// Anything not permanent is retried, an abort thrown by `send` included: only the stop signal ends a delivery.
+function notPermanent(_error: unknown, verdict: Verdict): boolean {
+  return verdict.kind !== 'permanent';
+}
+
+/** Why an item goes to the dead letters: its permanent verdict, or a finite backoff used up. */
+function deadVerdict(stopped: { reason: GiveUpReason; verdict: Verdict | undefined } | undefined, error: unknown): Verdict {
+  const verdict = stopped?.verdict ?? classify(error);
+  if (stopped?.reason !== 'schedule-exhausted') return verdict;
+  return { ...verdict, kind: 'permanent', reason: `retries exhausted (${verdict.reason})` };
 }

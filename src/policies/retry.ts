@@ -1,23 +1,19 @@
 /**
- * withRetry: the retry loop. Policy math lives in backoff/classify; this file only executes it,
- * with time, randomness and telemetry injected.
+ * withRetry: the retry engine's public entry. The options are validated once per options object;
+ * the loop (retry-loop.ts) and its pure step (retry-step.ts) do the work.
  */
-import { neverAborted, runWithSignal, signalOption } from '../core/abort.js';
-import { backoffOption, exponential, type Backoff, type BackoffStep } from '../core/backoff.js';
-import type { RetryBudget } from './budget.js';
-import { classify, type ClassifyOptions, type Verdict } from '../core/classify.js';
+import { signalOption } from '../core/abort.js';
+import { backoffOption, exponential, type Backoff } from '../core/backoff.js';
+import type { ClassifyOptions, Verdict } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
+import type { EventSink } from '../core/events.js';
 import { countOption, describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
-import { emit, jsonCount, summarizeError, type EventSink } from '../core/events.js';
+import type { RetryBudget } from './budget.js';
+import { retryLoop, type RetryContext, type RetrySettings } from './retry-loop.js';
+import type { GiveUpReason } from './retry-step.js';
 
-/** What each attempt receives. */
-export interface RetryContext {
-  /** Attempt number, 1-based. */
-  attempt: number;
-  /** Aborts when the caller's signal aborts or the attempt times out: pass it on to `fetch`. */
-  signal: AbortSignal;
-}
+export type { GiveUpReason, RetryContext };
 
 /** Options for {@link withRetry}. All durations are ms or strings such as `"5s"`. */
 export interface RetryOptions {
@@ -33,8 +29,11 @@ export interface RetryOptions {
   maxRetryAfter?: Duration;
   /** Aborts a sleep or an attempt at once; the promise rejects with `signal.reason`. */
   signal?: AbortSignal;
-  /** Overrides the default decision (retry transient errors only). */
-  retryOn?: (error: unknown, verdict: Verdict) => boolean;
+  /**
+   * Replaces the default decision (retry transient errors only). May return a promise, which is
+   * awaited; one that throws or rejects ends the call with that error. Not asked once no retry is left.
+   */
+  retryOn?: (error: unknown, verdict: Verdict) => boolean | PromiseLike<boolean>;
   /** Shared retry budget that caps retry amplification during an outage. */
   budget?: RetryBudget;
   /** Adjusts classification (extra codes, statuses, patterns, `unknown`). */
@@ -47,35 +46,37 @@ export interface RetryOptions {
   name?: string;
 }
 
-/** Why {@link withRetry} stopped (the `reason` of its `give_up` event). */
-export type GiveUpReason = 'permanent' | 'aborted' | 'max-retries' | 'schedule-exhausted' | 'max-elapsed' | 'budget' | 'not-retryable';
-
-interface Settings {
-  backoff: Backoff;
-  maxRetries: number;
-  maxElapsed: number;
-  attemptTimeout: number | undefined;
-  maxRetryAfter: number;
-  signal: AbortSignal | undefined;
-  retryOn: RetryOptions['retryOn'];
-  budget: RetryBudget | undefined;
-  classify: ClassifyOptions | undefined;
-  clock: Clock;
-  onEvent: EventSink | undefined;
-  name: string;
-}
-
 let defaultBackoff: Backoff | undefined;
 const FIVE_MINUTES = 300_000;
+const KEYS = ['backoff', 'maxRetries', 'maxElapsed', 'attemptTimeout', 'maxRetryAfter', 'signal', 'retryOn', 'budget', 'classify', 'clock', 'onEvent', 'name'] as const;
+
+interface Resolved {
+  readonly settings: RetrySettings;
+  /** The option values it was resolved from: a mutated options object is resolved again. */
+  readonly from: readonly unknown[];
+}
+
+const resolvedOptions = new WeakMap<RetryOptions, Resolved>();
 
 /**
- * @internal Validates options once, at the call that receives them (the client calls it in its
- * constructor, so a bad option fails there rather than at the first request).
+ * @internal Validates options and applies defaults, once per options object (an application
+ * builds its options once and calls with them many times; a mutated object is resolved again).
+ * The client calls it in its constructor, so a bad option fails there, not at the first request.
  *
  * @example
  * retrySettings({ maxRetries: -1 }) // RangeError: steadfast: maxRetries must be an integer >= 0 or Infinity; got -1
  */
-export function retrySettings(o: RetryOptions): Settings {
+export function retrySettings(o: RetryOptions): RetrySettings {
+  if (typeof o !== 'object' || o === null) throw new TypeError(`steadfast: retry options must be an object; got ${describeValue(o)}`);
+  const known = resolvedOptions.get(o);
+  if (known !== undefined && KEYS.every((key, i) => o[key] === known.from[i])) return known.settings;
+  const settings = resolveRetryOptions(o);
+  resolvedOptions.set(o, { settings, from: KEYS.map((key) => o[key]) });
+  return settings;
+}
+
+function resolveRetryOptions(o: RetryOptions): RetrySettings {
+  const retryOn = functionOption('retryOn', o.retryOn);
   return {
     // Checked here, at the call: a typo such as `backoff: '5s'` must not surface only after the first failure.
     backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: 500, max: 30_000, jitter: 'full' })),
@@ -85,20 +86,14 @@ export function retrySettings(o: RetryOptions): Settings {
     maxRetryAfter:
       o.maxRetryAfter === undefined ? FIVE_MINUTES : parseDuration(o.maxRetryAfter, { option: 'maxRetryAfter', allowInfinity: true }),
     signal: signalOption('signal', o.signal),
-    retryOn: functionOption('retryOn', o.retryOn),
+    retryOn,
+    decides: retryOn !== undefined,
     budget: o.budget,
     classify: o.classify,
     clock: clockOption('clock', o.clock),
     onEvent: functionOption('onEvent', o.onEvent),
     name: nameOption('name', o.name, 'retry'),
   };
-}
-
-// A BrokenCircuitError may carry an Infinity wait, which JSON would turn into null: leave it out.
-function jsonVerdict(v: Verdict): Verdict {
-  if (v.retryAfterMs === undefined || Number.isFinite(v.retryAfterMs)) return v;
-  const { retryAfterMs: _dropped, ...rest } = v;
-  return rest;
 }
 
 const NO_OPTIONS: RetryOptions = {};
@@ -115,128 +110,12 @@ const NO_OPTIONS: RetryOptions = {};
  * });
  */
 export function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, options: RetryOptions = NO_OPTIONS): Promise<T> {
-  let s: Settings;
+  let s: RetrySettings;
   try {
     if (typeof fn !== 'function') throw new TypeError(`steadfast: withRetry needs a function to run; got ${describeValue(fn)}`);
-    s = options === NO_OPTIONS ? (defaultSettings ??= retrySettings(NO_OPTIONS)) : retrySettings(options);
+    s = retrySettings(options);
   } catch (error) {
     return Promise.reject(error);
   }
-  // Fast path: nothing needs the start time, a signal or a timer, so the first attempt runs bare
-  // (no async frame, no clock read) and the loop only starts once it fails.
-  if (s.signal === undefined && s.attemptTimeout === undefined && s.budget === undefined && s.onEvent === undefined && s.maxElapsed === Infinity) {
-    let first: Promise<T>;
-    try {
-      first = fn(new LazySignalContext(1));
-      if (!(first instanceof Promise)) first = Promise.resolve(first);
-    } catch (error) {
-      first = Promise.reject(error);
-    }
-    // start = 0 is never read on this path: no onEvent reports elapsed time and maxElapsed is Infinity.
-    return first.then(undefined, (error: unknown) => retryLoop(fn, s, 0, true, error));
-  }
-  return retryLoop(fn, s, s.clock.now(), false, undefined);
-}
-
-let defaultSettings: Settings | undefined;
-
-/** The loop proper; `firstFailed` when the fast path already ran attempt 1 and it threw `firstError`. */
-async function retryLoop<T>(
-  fn: (ctx: RetryContext) => Promise<T>,
-  s: Settings,
-  start: number,
-  firstFailed: boolean,
-  firstError: unknown,
-): Promise<T> {
-  const { clock, signal } = s;
-  if (!firstFailed) {
-    if (signal?.aborted === true) throw signal.reason;
-    s.budget?.recordCall(start);
-  }
-  let step: BackoffStep | undefined;
-  let error = firstError;
-  let failed = firstFailed;
-  for (let attempt = 1; ; attempt++) {
-    if (!failed) {
-      try {
-        // Nothing to combine: no listener or timer, and the signal is made only if fn reads it.
-        if (signal === undefined && s.attemptTimeout === undefined) return await fn(new LazySignalContext(attempt));
-        return await runWithSignal((attemptSignal) => fn({ attempt, signal: attemptSignal }), {
-          signal,
-          timeoutMs: s.attemptTimeout,
-          clock,
-        });
-      } catch (e) {
-        error = e;
-      }
-    }
-    failed = false;
-    const outcome = nextDelay(s, error, attempt, start, step);
-    if (typeof outcome === 'string') {
-      if (s.onEvent !== undefined) giveUp(s, s.onEvent, attempt, start, outcome, error);
-      // The caller's abort surfaces as its own reason, whatever the attempt threw.
-      throw outcome === 'aborted' && isAborted(signal) ? signal?.reason : error;
-    }
-    step = outcome.step;
-    if (outcome.delay > 0) {
-      try {
-        await clock.sleep(outcome.delay, signal);
-      } catch (abortReason) {
-        if (s.onEvent !== undefined) giveUp(s, s.onEvent, attempt, start, 'aborted', error);
-        throw abortReason;
-      }
-    }
-  }
-}
-
-function giveUp(s: Settings, sink: EventSink, attempts: number, start: number, reason: GiveUpReason, error: unknown): void {
-  const now = s.clock.now();
-  emit(sink, 'give_up', s.name, now, { attempts, elapsedMs: now - start, reason, error: summarizeError(error) });
-}
-
-/** Decides what follows a failed attempt: a delay and the next backoff step, or why we stop. */
-function nextDelay(
-  s: Settings,
-  error: unknown,
-  attempt: number,
-  start: number,
-  previous: BackoffStep | undefined,
-): { delay: number; step: BackoffStep } | GiveUpReason {
-  if (isAborted(s.signal)) return 'aborted';
-  const now = s.clock.now();
-  const verdict = classify(error, s.classify === undefined ? { now } : { ...s.classify, now });
-  const retryable = s.retryOn !== undefined ? s.retryOn(error, verdict) : verdict.kind === 'transient';
-  if (!retryable) return verdict.kind === 'transient' ? 'not-retryable' : verdict.kind;
-  if (attempt > s.maxRetries) return 'max-retries';
-  const random = (): number => s.clock.random();
-  const step = previous === undefined ? s.backoff.first(random) : previous.next(random);
-  if (step === undefined) return 'schedule-exhausted';
-  const waitAsked = verdict.retryAfterMs === undefined ? 0 : Math.min(verdict.retryAfterMs, s.maxRetryAfter);
-  const delay = Math.max(step.delay, waitAsked);
-  if (now + delay - start > s.maxElapsed) return 'max-elapsed';
-  if (s.budget !== undefined && !s.budget.tryRetry(now)) return 'budget';
-  if (s.onEvent !== undefined) {
-    emit(s.onEvent, 'retry', s.name, now, {
-      attempt,
-      maxRetries: jsonCount(s.maxRetries),
-      delayMs: delay,
-      verdict: jsonVerdict(verdict),
-      error: summarizeError(error),
-    });
-  }
-  return { delay, step };
-}
-
-// A function, so TypeScript does not keep a narrowing of `signal.aborted` across awaits.
-function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
-}
-
-/** An attempt context whose never-aborting signal costs nothing unless fn asks for it. */
-class LazySignalContext implements RetryContext {
-  private made: AbortSignal | undefined = undefined;
-  constructor(readonly attempt: number) {}
-  get signal(): AbortSignal {
-    return (this.made ??= neverAborted());
-  }
+  return retryLoop(fn, s);
 }

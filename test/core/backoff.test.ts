@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { backoffOption, constant, delays, exponential, linear, schedule, type Backoff, type Jitter } from '../../src/core/backoff.js';
-import { BackoffWalk } from '../../src/core/backoff-walk.js';
+import { backoffOption, constant, exponential, linear, schedule, type Backoff, type Jitter } from '../../src/core/backoff.js';
+import { BackoffWalk, delays, nextStep, stepAt } from '../../src/core/backoff-walk.js';
 import { seededRandom } from '../../src/core/random.js';
 
 const s = (n: number): number => n * 1_000;
@@ -381,5 +381,23 @@ describe('BackoffWalk', () => {
     const tail = [walk.next(random), walk.next(random), walk.next(random)];
     expect(new Set(tail).size).toBe(3);
     for (const d of tail) expect(d).toBeGreaterThanOrEqual(5_000);
+  });
+});
+
+describe('the one backoff walker: nextStep and stepAt', () => {
+  const b = exponential({ initial: '1s', max: '1m', jitter: 'none' });
+  it('nextStep starts at the first step and follows next(); undefined once a schedule ends', () => {
+    const r = (): number => 0.5;
+    const one = nextStep(b, undefined, r);
+    expect([one?.retry, one?.delay, nextStep(b, one, r)?.delay]).toEqual([1, 1_000, 2_000]);
+    const s = schedule(['4s']);
+    expect(nextStep(s, nextStep(s, undefined, r), r)).toBeUndefined();
+  });
+
+  it('stepAt(n) is the step for retry n, the last one for a finished schedule, bounded for huge n', () => {
+    const r = (): number => 0.5;
+    expect([1, 2, 4, 7].map((n) => stepAt(b, n, r)?.delay)).toEqual([1_000, 2_000, 8_000, 60_000]);
+    expect(stepAt(schedule(['1s', '5s']), 9, r)?.delay).toBe(5_000);
+    expect(stepAt(b, 1e12, r)?.delay).toBe(60_000);
   });
 });

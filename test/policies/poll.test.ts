@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { constant, delays, exponential, schedule, type Backoff } from '../../src/core/backoff.js';
+import { constant, exponential, schedule, type Backoff } from '../../src/core/backoff.js';
+import { delays } from '../../src/core/backoff-walk.js';
 import { BrokenCircuitError, HttpError } from '../../src/core/errors.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { poll, pollDefaults } from '../../src/policies/poll.js';

@@ -325,6 +325,73 @@ describe('withRetry: retryOn', () => {
     expect(fn).toHaveBeenCalledTimes(1);
     expect(giveUps(events)[0]?.reason).toBe('not-retryable');
   });
+
+  // p-retry and ky users write async predicates; a promise used to be taken as "yes" (it is truthy).
+  it('awaits a retryOn that returns a promise: a promise of false stops, a promise of true retries', async () => {
+    const clock = new FakeClock();
+    const no = scripted(clock, [http(503)]);
+    const refused = await play(clock, withRetry(no.fn, { clock, backoff: constant('1s'), retryOn: async () => false }));
+    expect(refused.ok).toBe(false);
+    expect(no.fn).toHaveBeenCalledTimes(1);
+    const yes = scripted(clock, [http(404)], 2);
+    const retried = await play(clock, withRetry(yes.fn, { clock, backoff: constant('1s'), retryOn: async () => true }));
+    expect(retried).toEqual({ ok: true, value: 'ok after 2' });
+  });
+
+  it('a retryOn that rejects or throws ends the call with that error, never an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const clock = new FakeClock();
+      const broken = new Error('predicate broke');
+      const rejecting = scripted(clock, [http(503)]);
+      const a = await play(clock, withRetry(rejecting.fn, { clock, retryOn: () => Promise.reject(broken) }));
+      expect(a).toEqual({ ok: false, error: broken });
+      const throwing = scripted(clock, [http(503)]);
+      const b = await play(clock, withRetry(throwing.fn, { clock, retryOn: () => { throw broken; } }));
+      expect(b).toEqual({ ok: false, error: broken });
+      expect(rejecting.fn).toHaveBeenCalledTimes(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('is not asked once no retry is left (maxRetries, a finished schedule, maxElapsed)', async () => {
+    const clock = new FakeClock();
+    const asked: number[] = [];
+    const retryOn = (_e: unknown, _v: Verdict): boolean => (asked.push(clock.now()), true);
+    const a = scripted(clock, [http(503)]);
+    await play(clock, withRetry(a.fn, { clock, backoff: constant('1s'), maxRetries: 2, retryOn }));
+    expect(a.fn).toHaveBeenCalledTimes(3);
+    expect(asked).toHaveLength(2);
+    asked.length = 0;
+    const b = scripted(clock, [http(503)]);
+    await play(clock, withRetry(b.fn, { clock, backoff: schedule(['1s']), retryOn }));
+    expect(asked).toHaveLength(1);
+    asked.length = 0;
+    const c = scripted(clock, [http(503)]);
+    await play(clock, withRetry(c.fn, { clock, backoff: constant('10s'), maxElapsed: '5s', retryOn }));
+    expect(asked).toHaveLength(0);
+  });
+});
+
+describe('withRetry: options are resolved once per options object', () => {
+  it('a mutated options object is resolved again (a new maxRetries applies to the next call)', async () => {
+    const clock = new FakeClock();
+    const options: RetryOptions = { clock, backoff: constant('1s'), maxRetries: 1 };
+    const first = scripted(clock, [http(503)]);
+    await play(clock, withRetry(first.fn, options));
+    expect(first.fn).toHaveBeenCalledTimes(2);
+    options.maxRetries = 3;
+    const second = scripted(clock, [http(503)]);
+    await play(clock, withRetry(second.fn, options));
+    expect(second.fn).toHaveBeenCalledTimes(4);
+    options.maxRetries = -1;
+    await expect(withRetry(second.fn, options)).rejects.toThrow(/maxRetries.*-1/);
+  });
 });
 
 describe('withRetry: budget', () => {
