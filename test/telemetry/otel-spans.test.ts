@@ -131,6 +131,19 @@ describe('otelSink spans with the client hook', () => {
     expect(sent.headers.get('content-type')).toBe('application/json');
     expect(await sent.text()).toBe('{"a":1}');
   });
+
+  it('keeps a stream body (sent once) and follows the attempt\'s abort signal', async () => {
+    const sink = otelSink({ tracer: otel.provider.getTracer('agent') });
+    const attemptTimeout = new AbortController();
+    const body = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(new TextEncoder().encode('chunk')), c.close()) });
+    const sent = sink.hooks.beforeRequest(
+      new Request(`${ORIGIN}/v1/upload`, { method: 'POST', body, duplex: 'half', signal: attemptTimeout.signal } as RequestInit),
+      { attempt: 1 },
+    );
+    attemptTimeout.abort(new Error('attempt timed out'));
+    expect(sent.signal.aborted).toBe(true);
+    expect(await sent.text()).toBe('chunk');
+  });
 });
 
 describe('otelSink spans without the hook', () => {
