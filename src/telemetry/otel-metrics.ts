@@ -6,9 +6,14 @@ import type { BreakerState } from '../breaker/breaker.js';
 import { isObject } from '../core/errors.js';
 import type { ErrorSummary, EventOf, ResilienceEvent } from '../core/events.js';
 import type { OtelAttributes, OtelMeter, OtelObservableResult } from './otel-types.js';
-import { DURATION_BUCKETS, errorType, methodAttributes, outcomeAttributes, serverAttributes } from './semconv.js';
+import { DURATION_BUCKETS, errorType, methodAttributes, outcomeAttributes, serverAttributes, wasSent } from './semconv.js';
 
-/** The names of the instruments `otelSink` creates (README "OpenTelemetry" lists their attributes). */
+/**
+ * The names of the instruments `otelSink` creates (README "OpenTelemetry" lists their attributes).
+ *
+ * @example
+ * metricExporter.getMetrics() // … descriptor.name === METRIC_NAMES.retries ('steadfast.retries')
+ */
 export const METRIC_NAMES = {
   duration: 'http.client.request.duration',
   retries: 'steadfast.retries',
@@ -81,7 +86,7 @@ export function createMetrics(meter: OtelMeter): Metrics {
     const component = { 'steadfast.component': event.name };
     switch (event.type) {
       case 'attempt':
-        if (Number.isFinite(event.durationMs) && event.durationMs >= 0) duration.record(event.durationMs / 1000, durationAttributes(event));
+        if (wasSent(event) && Number.isFinite(event.durationMs) && event.durationMs >= 0) duration.record(event.durationMs / 1000, durationAttributes(event));
         return;
       case 'retry':
         retries.add(1, withErrorType(component, event.verdict?.status, event.verdict));

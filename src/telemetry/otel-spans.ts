@@ -6,7 +6,7 @@
 import { isObject } from '../core/errors.js';
 import { EVENT_REQUEST, redact, type EventOf } from '../core/events.js';
 import { SPAN_KIND_CLIENT, SPAN_STATUS_ERROR, type OtelSpan, type OtelTracer } from './otel-types.js';
-import { outcomeAttributes, requestAttributes, traceparent } from './semconv.js';
+import { outcomeAttributes, requestAttributes, traceparent, wasSent } from './semconv.js';
 
 /** What the client tells a `beforeRequest` hook. */
 export interface BeforeRequestContext {
@@ -62,6 +62,7 @@ export function createSpans(tracer: OtelTracer): Spans {
       started.end();
       return;
     }
+    if (!wasSent(event)) return;
     const { name, attributes } = requestAttributes(event.method, request?.url ?? event.origin, event.attempt);
     if (request === undefined) delete attributes['url.full']; // an origin alone is not the URL called
     const end = Date.parse(event.time);

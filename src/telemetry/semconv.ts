@@ -100,6 +100,17 @@ export function errorType(status: number | undefined, verdict: EventVerdict | un
   return REASON_TYPES[verdict.reason] ?? '_OTHER';
 }
 
+/**
+ * Whether an attempt reached the network: an attempt the open breaker refused sent no HTTP
+ * request, so it gets no client span and no duration (its 0 ms would drag latency percentiles).
+ *
+ * @example
+ * wasSent({ verdict: { kind: 'transient', reason: 'circuit open' } }) // false
+ */
+export function wasSent(e: Pick<EventOf<'attempt'>, 'status' | 'verdict'>): boolean {
+  return errorType(e.status, e.verdict) !== 'circuit_open';
+}
+
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 

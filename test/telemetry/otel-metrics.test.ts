@@ -32,6 +32,7 @@ describe('http.client.request.duration', () => {
     sink(event('attempt', { attempt: 2, method: 'GET', origin, status: 200, durationMs: 12 }));
     sink(event('attempt', { attempt: 3, method: 'GET', origin, status: 200, durationMs: 40 }));
     sink(event('attempt', { attempt: 1, method: 'POST', origin: 'http://10.0.0.7:8080', durationMs: 5, verdict: { kind: 'transient', reason: 'timed out', code: 'TimeoutError' } }));
+    sink(event('attempt', { attempt: 4, method: 'GET', origin, durationMs: 0, verdict: { kind: 'transient', reason: 'circuit open' } })); // refused, never sent: not a request duration
 
     const metric = (await otel.collect()).get('http.client.request.duration');
     expect(metric?.descriptor).toMatchObject({ name: 'http.client.request.duration', unit: 's', description: 'Duration of HTTP client requests (one per attempt).' });

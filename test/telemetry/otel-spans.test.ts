@@ -181,6 +181,12 @@ describe('otelSink spans without the hook', () => {
     expect(span?.attributes).toMatchObject({ 'http.request.method': '_OTHER', 'http.request.method_original': 'PURGE', 'server.port': 80 });
   });
 
+  it('makes no span for an attempt the open breaker refused: no request went out', () => {
+    const sink = otelSink({ tracer: otel.provider.getTracer('agent') });
+    sink(attempt(undefined, { attempt: 2, durationMs: 0, verdict: { kind: 'transient', reason: 'circuit open' } }));
+    expect(otel.spans()).toHaveLength(0);
+  });
+
   it('makes no span from other events', () => {
     const sink = otelSink({ tracer: otel.provider.getTracer('agent') });
     sink(event('breaker_open', { failures: 5, openForMs: 30_000 }));

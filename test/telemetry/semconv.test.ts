@@ -1,6 +1,6 @@
 /** The HTTP client semantic-convention attributes, computed from requests and attempt events (pure). */
 import { describe, expect, it } from 'vitest';
-import { errorType, methodAttributes, requestAttributes, serverAttributes, traceparent } from '../../src/telemetry/semconv.js';
+import { errorType, methodAttributes, requestAttributes, serverAttributes, traceparent, wasSent } from '../../src/telemetry/semconv.js';
 
 describe('requestAttributes', () => {
   it('names the span by method and drops userinfo, query and fragment from url.full', () => {
@@ -56,5 +56,13 @@ describe('traceparent', () => {
     expect(traceparent({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 })).toBeUndefined();
     expect(traceparent({ traceId, spanId: 'xyz', traceFlags: 1 })).toBeUndefined();
     expect(traceparent({ traceId: traceId.toUpperCase(), spanId, traceFlags: 1 })).toBeUndefined();
+  });
+});
+
+describe('wasSent', () => {
+  it('is false only for an attempt the open breaker refused (no HTTP request went out)', () => {
+    expect(wasSent({ verdict: { kind: 'transient', reason: 'circuit open' } })).toBe(false);
+    expect(wasSent({ verdict: { kind: 'transient', reason: 'connection refused', code: 'ECONNREFUSED' } })).toBe(true);
+    expect(wasSent({ status: 200 })).toBe(true);
   });
 });
