@@ -16,6 +16,8 @@ export interface LevelLogger {
   info(fields: object, message: string): unknown;
   warn(fields: object, message: string): unknown;
   error(fields: object, message: string): unknown;
+  /** pino's level check; when present, events below the logger's level are skipped before formatting. */
+  isLevelEnabled?(level: LogLevel): boolean;
 }
 
 // error: the work failed or is refused; warn: a failure being handled; info: a recovery or rare
@@ -71,9 +73,13 @@ export function logLevel(event: ResilienceEvent): LogLevel {
 export function loggerSink(logger: LevelLogger): EventSink {
   const log = methodsOption('loggerSink logger', logger, ['debug', 'info', 'warn', 'error']);
   if (log === undefined) throw new TypeError('steadfast: loggerSink needs a logger with debug(), info(), warn() and error(); got undefined');
+  // pino's isLevelEnabled: a debug event under an info logger then costs no formatting at all.
+  const enabled = typeof (log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function' ? (log as Required<LevelLogger>).isLevelEnabled.bind(log) : undefined;
   return (event) => {
     if (!isObject(event)) return;
-    log[logLevel(event)](logFields(event), formatEvent(event));
+    const level = logLevel(event);
+    if (enabled !== undefined && enabled(level) === false) return;
+    log[level](logFields(event), formatEvent(event));
   };
 }
 

@@ -118,6 +118,16 @@ describe('loggerSink with pino', () => {
     expect((JSON.parse(lines[0] as string) as { error: { message: string } }).error.message).toBe('GET https://api.example.com/v1 failed');
   });
 
+  it('skips events below the logger\'s level before formatting them (pino isLevelEnabled)', () => {
+    const calls: string[] = [];
+    const logger = pino({ level: 'info' }, { write: () => undefined });
+    const spy = Object.assign(Object.create(logger) as pino.Logger, { debug: () => void calls.push('debug'), warn: () => void calls.push('warn') });
+    const sink = loggerSink(spy);
+    sink(event('attempt', { attempt: 1, method: 'GET', origin: 'http://h', status: 200, durationMs: 1 }));
+    sink(event('retry', { attempt: 1, maxRetries: 3, delayMs: 1, verdict: verdict502, error: http502 }));
+    expect(calls).toEqual(['warn']);
+  });
+
   it('works with a child logger and keeps its bindings', () => {
     const { logger, lines } = pinoLines();
     loggerSink(logger.child({ service: 'billing' }))(event('recovered', { downtimeMs: 42_000, failures: 9 }));
