@@ -33,8 +33,9 @@ export interface Spans {
 
 /** @internal Builds the span side of `otelSink` on the caller's tracer. */
 export function createSpans(tracer: OtelTracer): Spans {
-  // Keyed by the Request the hook returned: the attempt event carries that same object.
-  const open = new WeakMap<object, OtelSpan>();
+  // Keyed by the Request the hook returned (the one the attempt event carries) and, in case the
+  // event carries the Request the hook was given, by that one too.
+  const open = new WeakMap<object, Started>();
 
   const beforeRequest = (request: Request, context: BeforeRequestContext): Request => {
     let span: OtelSpan | undefined;
@@ -42,7 +43,9 @@ export function createSpans(tracer: OtelTracer): Spans {
       const { name, attributes } = requestAttributes(request.method, request.url, context?.attempt);
       span = tracer.startSpan(name, { kind: SPAN_KIND_CLIENT, attributes });
       const sent = withTraceContext(request, span);
-      open.set(sent, span);
+      const started: Started = { span, keys: [request, sent] };
+      open.set(request, started);
+      open.set(sent, started);
       return sent;
     } catch {
       // A broken tracer must not fail the call: send the request untraced.
@@ -57,9 +60,9 @@ export function createSpans(tracer: OtelTracer): Spans {
     const request = isObject(carried) && typeof carried['url'] === 'string' ? (carried as { url: string }) : undefined;
     const started = request === undefined ? undefined : open.get(request);
     if (started !== undefined) {
-      open.delete(request as object);
-      finish(started, event);
-      started.end();
+      for (const key of started.keys) open.delete(key);
+      finish(started.span, event);
+      started.span.end();
       return;
     }
     if (!wasSent(event)) return;
@@ -73,6 +76,12 @@ export function createSpans(tracer: OtelTracer): Spans {
   };
 
   return { hooks: { beforeRequest }, onAttempt };
+}
+
+/** A span started by the hook, and the Requests an attempt event may carry for it. */
+interface Started {
+  span: OtelSpan;
+  keys: readonly object[];
 }
 
 /** A copy of the request with the span's W3C trace context; the request itself when the context is invalid. */

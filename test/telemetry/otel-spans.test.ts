@@ -120,6 +120,18 @@ describe('otelSink spans with the client hook', () => {
     await provider.shutdown();
   });
 
+  it('ends the same span when the attempt event carries the Request the hook was given rather than the one it returned', () => {
+    const sink = otelSink({ tracer: otel.provider.getTracer('agent') });
+    const given = new Request(`${ORIGIN}/v1`);
+    const sent = sink.hooks.beforeRequest(given, { attempt: 1 });
+    sink(attempt(given, { attempt: 1, status: 200 }));
+    const [span] = otel.spans();
+    expect(otel.spans()).toHaveLength(1); // not a second span recorded after the fact
+    expect(sent.headers.get('traceparent')).toBe(`00-${span?.spanContext().traceId}-${span?.spanContext().spanId}-01`);
+    sink(attempt(sent, { attempt: 1, status: 200 })); // a late duplicate finds nothing open: a separate span, never the ended one
+    expect(otel.spans()[1]?.spanContext().spanId).not.toBe(span?.spanContext().spanId);
+  });
+
   it('keeps the request, its other headers and its body', async () => {
     const sink = otelSink({ tracer: otel.provider.getTracer('agent') });
     const sent = sink.hooks.beforeRequest(
