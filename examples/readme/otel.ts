@@ -36,7 +36,10 @@ try {
 
 await reader.forceFlush();
 for (const metric of metricExporter.getMetrics()[0]?.scopeMetrics[0]?.metrics ?? []) {
-  for (const point of metric.dataPoints) console.log(metric.descriptor.name, JSON.stringify(point.attributes), point.value);
+  for (const point of metric.dataPoints) {
+    const value = typeof point.value === 'number' ? point.value : `${point.value.count} recorded`; // histograms: a count
+    console.log(metric.descriptor.name, JSON.stringify(point.attributes), value);
+  }
 }
 telemetry.close();
 await Promise.all([meterProvider.shutdown(), tracerProvider.shutdown()]);
