@@ -24,23 +24,64 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work]))[0];
   const tarball = join(work, packed.filename);
 
-  step('built core, steadfast/testing and steadfast/otel have no node: import', () => {
-    for (const file of ['index.js', 'index.cjs', 'testing.js', 'testing.cjs', 'otel.js', 'otel.cjs']) {
+  // The library entries share chunks (tsup splitting): follow each entry's relative imports so a
+  // node: import reaching the core through a shared chunk is caught too.
+  const reachable = (entry) => {
+    const seen = new Set([entry]);
+    for (const file of seen) {
+      const code = readFileSync(join(root, 'dist', file), 'utf8');
+      for (const m of code.matchAll(/(?:from\s*|require\(\s*|import\(\s*)["']\.\/([^"']+)["']/g)) seen.add(m[1]);
+    }
+    return [...seen];
+  };
+  step('built core, steadfast/testing and steadfast/otel have no node: import, shared chunks included', () => {
+    const files = new Set(['index.js', 'index.cjs', 'testing.js', 'testing.cjs', 'otel.js', 'otel.cjs'].flatMap(reachable));
+    for (const file of files) {
       const code = readFileSync(join(root, 'dist', file), 'utf8');
       const hit = code.match(/(?:from\s*|require\(\s*|import\(\s*)["']node:[a-z_/]+["']/);
       if (hit) throw new Error(`dist/${file} imports ${hit[0]}`);
     }
-    return '6 files';
+    return `${files.size} files`;
   });
-  step('built steadfast/otel imports nothing (the OpenTelemetry API is a type-only, optional peer)', () => {
-    // The code imports no module at all; its types import only steadfast's own shared .d.ts chunks.
-    const anyImport = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s*)["'][^"']+["']/m;
+  step('built steadfast/otel imports no package (the OpenTelemetry API is a type-only, optional peer)', () => {
+    // Only steadfast's own chunks (relative specifiers), in its code, its shared chunks and its types.
     const packageImport = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s*)["'][^."'][^"']*["']/m;
-    for (const file of ['otel.js', 'otel.cjs', 'otel.d.ts', 'otel.d.cts']) {
-      const hit = readFileSync(join(root, 'dist', file), 'utf8').match(file.includes('.d.') ? packageImport : anyImport);
+    const files = new Set(['otel.js', 'otel.cjs'].flatMap(reachable));
+    // Types name their chunks by the .js/.cjs they describe: follow them to the .d.ts/.d.cts.
+    for (const types of ['otel.d.ts', 'otel.d.cts']) {
+      files.add(types);
+      for (const m of readFileSync(join(root, 'dist', types), 'utf8').matchAll(/from\s*["']\.\/([^"']+)\.(c?)js["']/g)) files.add(`${m[1]}.d.${m[2]}ts`);
+    }
+    for (const file of files) {
+      const hit = readFileSync(join(root, 'dist', file), 'utf8').match(packageImport);
       if (hit) throw new Error(`dist/${file} has ${hit[0]}`);
     }
-    return 'otel.js, otel.cjs and their .d.ts are self-contained';
+    return `${files.size} files`;
+  });
+  step('steadfast, steadfast/testing, steadfast/node and steadfast/otel share one copy of the core', () => {
+    // esbuild marks each source module with a `// src/...` line; a module in two files is a copy.
+    const sizes = [];
+    for (const ext of ['js', 'cjs']) {
+      const files = [...new Set(['index', 'testing', 'node', 'otel'].flatMap((e) => reachable(`${e}.${ext}`)))];
+      const owner = new Map();
+      for (const file of files) {
+        const code = readFileSync(join(root, 'dist', file), 'utf8');
+        for (const [, mod] of code.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)) {
+          if (owner.has(mod)) throw new Error(`${mod} is in both dist/${owner.get(mod)} and dist/${file}`);
+          owner.set(mod, file);
+        }
+        // Copies of a class would break instanceof between entries: each is defined once.
+        for (const name of ['HttpError', 'BrokenCircuitError', 'CircuitBreaker', 'FakeClock', 'OutboxFileError']) {
+          if (!new RegExp(`(?:var ${name} = class|class ${name}\\b)`).test(code)) continue;
+          if (owner.has(name)) throw new Error(`class ${name} is defined in both dist/${owner.get(name)} and dist/${file}`);
+          owner.set(name, file);
+        }
+      }
+      // Entry files hold only their own component; what they share lives in chunks.
+      const kB = (file) => (readFileSync(join(root, 'dist', file)).byteLength / 1000).toFixed(1);
+      sizes.push(`${ext}: ${files.map((f) => `${f.replace(/^chunk-\w+/, 'chunk')} ${kB(f)}`).join(', ')} kB`);
+    }
+    return sizes.join('; ');
   });
   step('dist/node keeps node: prefixes', () => {
     for (const file of ['node.js', 'node.cjs']) {
@@ -68,7 +109,11 @@ try {
     const clock = new testing.FakeClock();
     let calls = 0;
     const done = core.withRetry(async () => { if (++calls < 3) throw new core.HttpError(503); return 'ok'; }, { clock, backoff: core.constant('1s') });
-    clock.runAll().then(() => done).then((v) => { if (v !== 'ok' || calls !== 3 || clock.now() !== 2000) throw new Error('withRetry misbehaved'); console.log('smoke ok'); });
+    // One class across entries: steadfast/testing's simulate must recognise the core's HttpError.
+    const shared = testing.simulate({ backoff: core.constant(0), maxRetries: 1 }, [new core.HttpError(503), 'ok']).then((r) => {
+      if (r.timeline[0].status !== 503) throw new Error('steadfast/testing does not recognise the HttpError of steadfast: the entries carry separate copies');
+    });
+    clock.runAll().then(() => done).then((v) => { if (v !== 'ok' || calls !== 3 || clock.now() !== 2000) throw new Error('withRetry misbehaved'); return shared; }).then(() => console.log('smoke ok'));
   `;
   writeFileSync(join(app, 'esm.mjs'), `import * as c from 'steadfast'; import * as t from 'steadfast/testing'; import * as n from 'steadfast/node'; import * as o from 'steadfast/otel';\nconst mods = { steadfast: c, 'steadfast/testing': t, 'steadfast/node': n, 'steadfast/otel': o }; const M = (x) => mods[x];\n${probe}`);
   writeFileSync(join(app, 'cjs.cjs'), `const M = (x) => require(x);\n${probe}`);

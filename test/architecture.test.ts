@@ -291,6 +291,31 @@ describe('architecture (STYLE.md): the picture stays true', () => {
     expect(probe('setInterval(f, 5); const d = new Date(); const e = new Date(0);')).toEqual(['setInterval (line 1)', 'new Date() (line 1)']);
   });
 
+  // STYLE.md: "one way to walk a backoff". Walking starts with Backoff.first(); only the walker calls it.
+  it('only core/backoff-walk.ts walks a backoff (calls .first())', () => {
+    const violations: string[] = [];
+    for (const s of sources.filter((x) => x.module !== 'core/backoff-walk' && x.module !== 'core/backoff')) {
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'first') {
+          violations.push(`${s.file}:${lineOf(s.ast, node)} calls .first(); use nextStep/stepAt/BackoffWalk from core/backoff-walk.ts`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(s.ast);
+    }
+    expect(violations, violations.join('\n')).toEqual([]);
+  });
+
+  // STYLE.md: "one retry engine". Its pure step is called from the loop and the outbox on PostgreSQL (rows, not sleeps) only.
+  it('retryStep and retryLoop are the one retry engine: nothing else imports retry-step.ts but the loop, poll, the outboxes and the fleet model', () => {
+    const allowed = new Set(['policies/retry-loop', 'policies/poll', 'policies/retry', 'outbox/outbox']);
+    const users = sources
+      .filter((s) => s.imports.some((r) => isRelative(r.specifier) && resolve(s.module, r.specifier, known) === 'policies/retry-step'))
+      .map((s) => s.module)
+      .filter((m) => !allowed.has(m) && folderOf(m) !== 'postgres' && folderOf(m) !== 'cli');
+    expect(users).toEqual([]);
+  });
+
   it('entry files are explicit export lists with no logic', () => {
     const violations: string[] = [];
     for (const s of sources.filter((x) => ENTRIES.includes(x.module))) {

@@ -4,6 +4,7 @@
  * failures and a dead-letter file for permanent ones.
  */
 import { resolve as resolvePath } from 'node:path';
+import { nextStep } from '../core/backoff-walk.js';
 import { classify, type Verdict } from '../core/classify.js';
 import { emit, jsonCount, summarizeError } from '../core/events.js';
 import { deadLine, markLine, OutboxFileError, openLog, putLine, serialize, type StoredItem } from './file.js';
@@ -237,7 +238,7 @@ export class Outbox {
         const verdict = deadVerdict(stopped, error);
         if (await this.deadLetter(entry, verdict, error)) continue;
         // Couldn't even dead-letter it: keep it, and try it again after the backoff's first wait.
-        const delayMs = retryDelay(this.o.backoff.first(() => clock.random())?.delay ?? 0, verdict, settings.maxRetryAfter);
+        const delayMs = retryDelay(nextStep(this.o.backoff, undefined, () => clock.random())?.delay ?? 0, verdict, settings.maxRetryAfter);
         if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
         try {
           await clock.sleep(delayMs, signal);

@@ -28,6 +28,10 @@ export interface RetrySettings extends RetryPlan {
   readonly clock: Clock;
   readonly onEvent: EventSink | undefined;
   readonly name: string;
+  /** Something measures from the start time (a budget, an event sink, maxElapsed): read the clock before attempt 1. */
+  readonly timed: boolean;
+  /** Attempts run under the caller's signal or a timeout: each gets its own combined signal. */
+  readonly wraps: boolean;
 }
 
 /** @internal A retry about to happen, as the `beforeRetry` hook sees it. */
@@ -67,8 +71,8 @@ export function retryLoop<T>(fn: (ctx: RetryContext) => Promise<T>, s: RetrySett
   const signal = s.signal;
   if (signal?.aborted === true) return Promise.reject(signal.reason);
   // The start time is read only when something measures from it.
-  const start = s.budget !== undefined || s.onEvent !== undefined || s.maxElapsed !== Infinity ? s.clock.now() : 0;
-  s.budget?.recordCall(start);
+  const start = s.timed ? s.clock.now() : 0;
+  if (s.budget !== undefined) s.budget.recordCall(start);
   return attemptOnce(fn, s, hooks, 1).then(undefined, (error: unknown) => afterFailure(fn, s, hooks, start, error));
 }
 
@@ -123,7 +127,7 @@ async function afterFailure<T>(fn: (ctx: RetryContext) => Promise<T>, s: RetrySe
 
 function attemptOnce<T>(fn: (ctx: RetryContext) => Promise<T>, s: RetrySettings, hooks: RetryHooks, attempt: number): Promise<T> {
   const signal = s.signal;
-  if (hooks.rawSignal !== true && (signal !== undefined || s.attemptTimeout !== undefined)) {
+  if (s.wraps && hooks.rawSignal !== true) {
     return runWithSignal((attemptSignal) => fn({ attempt, signal: attemptSignal }), { signal, timeoutMs: s.attemptTimeout, clock: s.clock });
   }
   try {

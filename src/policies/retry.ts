@@ -48,12 +48,11 @@ export interface RetryOptions {
 
 let defaultBackoff: Backoff | undefined;
 const FIVE_MINUTES = 300_000;
-const KEYS = ['backoff', 'maxRetries', 'maxElapsed', 'attemptTimeout', 'maxRetryAfter', 'signal', 'retryOn', 'budget', 'classify', 'clock', 'onEvent', 'name'] as const;
 
 interface Resolved {
   readonly settings: RetrySettings;
-  /** The option values it was resolved from: a mutated options object is resolved again. */
-  readonly from: readonly unknown[];
+  /** A copy of the options it was resolved from: a mutated options object is resolved again. */
+  readonly from: RetryOptions;
 }
 
 const resolvedOptions = new WeakMap<RetryOptions, Resolved>();
@@ -69,15 +68,33 @@ const resolvedOptions = new WeakMap<RetryOptions, Resolved>();
 export function retrySettings(o: RetryOptions): RetrySettings {
   if (typeof o !== 'object' || o === null) throw new TypeError(`steadfast: retry options must be an object; got ${describeValue(o)}`);
   const known = resolvedOptions.get(o);
-  if (known !== undefined && KEYS.every((key, i) => o[key] === known.from[i])) return known.settings;
+  if (known !== undefined && unchanged(o, known.from)) return known.settings;
   const settings = resolveRetryOptions(o);
-  resolvedOptions.set(o, { settings, from: KEYS.map((key) => o[key]) });
+  resolvedOptions.set(o, { settings, from: { ...o } });
   return settings;
+}
+
+// Unrolled on purpose: this runs on every call with user options, and must cost next to nothing.
+function unchanged(o: RetryOptions, f: RetryOptions): boolean {
+  return (
+    o.backoff === f.backoff &&
+    o.maxRetries === f.maxRetries &&
+    o.retryOn === f.retryOn &&
+    o.signal === f.signal &&
+    o.onEvent === f.onEvent &&
+    o.clock === f.clock &&
+    o.budget === f.budget &&
+    o.maxElapsed === f.maxElapsed &&
+    o.attemptTimeout === f.attemptTimeout &&
+    o.maxRetryAfter === f.maxRetryAfter &&
+    o.classify === f.classify &&
+    o.name === f.name
+  );
 }
 
 function resolveRetryOptions(o: RetryOptions): RetrySettings {
   const retryOn = functionOption('retryOn', o.retryOn);
-  return {
+  const s: Omit<RetrySettings, 'timed' | 'wraps'> = {
     // Checked here, at the call: a typo such as `backoff: '5s'` must not surface only after the first failure.
     backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: 500, max: 30_000, jitter: 'full' })),
     maxRetries: o.maxRetries === undefined ? 5 : countOption('maxRetries', o.maxRetries, { allowInfinity: true }),
@@ -94,9 +111,11 @@ function resolveRetryOptions(o: RetryOptions): RetrySettings {
     onEvent: functionOption('onEvent', o.onEvent),
     name: nameOption('name', o.name, 'retry'),
   };
+  return { ...s, timed: s.budget !== undefined || s.onEvent !== undefined || s.maxElapsed !== Infinity, wraps: s.signal !== undefined || s.attemptTimeout !== undefined };
 }
 
 const NO_OPTIONS: RetryOptions = {};
+let defaultSettings: RetrySettings | undefined;
 
 /**
  * Calls `fn` until it succeeds, retrying transient failures with backoff. Rejects with the last
@@ -113,7 +132,7 @@ export function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, options: Ret
   let s: RetrySettings;
   try {
     if (typeof fn !== 'function') throw new TypeError(`steadfast: withRetry needs a function to run; got ${describeValue(fn)}`);
-    s = retrySettings(options);
+    s = options === NO_OPTIONS ? (defaultSettings ??= retrySettings(NO_OPTIONS)) : retrySettings(options);
   } catch (error) {
     return Promise.reject(error);
   }

@@ -1,9 +1,11 @@
 /**
- * Suite 4: latency the ResilientClient adds to a real request. The server is a separate Node
- * process (node:http, keep-alive, 127.0.0.1, port 0) so its work doesn't share this event loop;
- * requests alternate plain / client one at a time and the median of the paired ratios is kept.
+ * Suite 4: latency the ResilientClient adds to a real request, next to ky doing the same GET. The
+ * server is a separate Node process (node:http, keep-alive, 127.0.0.1, port 0) so its work doesn't
+ * share this event loop; requests alternate plain / client / ky one at a time and the median of the
+ * paired ratios is kept.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import ky from 'ky';
 import { fmt, runSuite, type Contender, type Row } from './harness.js';
 
 /** The client's surface this suite uses (kept structural: the suite runs, without it, if client.ts is missing or broken). */
@@ -51,6 +53,8 @@ export async function clientRows(o: { rounds: number; client: ClientModule | str
   }
   const { url, proc } = await startServer();
   const client = new mod.ResilientClient({ baseUrl: url });
+  // ky as an application would use it: one instance made once, its defaults (retry 2, timeout 10s).
+  const api = ky.create({ prefixUrl: url });
   const target = `${url}/tasks`;
   try {
     const plain: Contender = {
@@ -83,9 +87,16 @@ export async function clientRows(o: { rounds: number; client: ClientModule | str
         for (let i = 0; i < n; i++) await (await fetch(target, { signal: AbortSignal.timeout(10_000) })).text();
       },
     };
+    const kyGet: Contender = {
+      name: 'ky api.get(url).text()',
+      note: 'ky defaults: retry 2, timeout 10s',
+      batch: async (n) => {
+        for (let i = 0; i < n; i++) await api.get('tasks').text();
+      },
+    };
     // One request per batch: each round is one request of each, so the ratio is per round and the ns/op is a latency.
     const results = await runSuite(
-      { title: suite, baseline: plain, contenders: [withSignal, withTimeout, resilient], unit: 'us' },
+      { title: suite, baseline: plain, contenders: [withSignal, withTimeout, resilient, kyGet], unit: 'us' },
       { rounds: o.rounds, warmupRounds: Math.min(200, o.rounds), batchMs: 0, maxBatch: 1 },
     );
     const rows = results.map(
@@ -99,7 +110,7 @@ export async function clientRows(o: { rounds: number; client: ClientModule | str
         verdict: r.target === undefined ? '' : r.ratio <= r.target ? 'pass' : 'FAIL',
       }),
     );
-    return [...rows, await cpuRow(mod, o.rounds)];
+    return [...rows, ...(await cpuRows(mod, o.rounds))];
   } finally {
     client.close();
     proc.stdin?.end();
@@ -108,14 +119,15 @@ export async function clientRows(o: { rounds: number; client: ClientModule | str
 
 /**
  * The client's own CPU per request, free of network noise: the same default client over a stub
- * fetch that returns one ready Response, minus the stub called directly.
+ * fetch that returns one ready Response, minus the stub called directly; ky over the same stub.
  */
-async function cpuRow(mod: ClientModule, rounds: number): Promise<Row> {
+async function cpuRows(mod: ClientModule, rounds: number): Promise<Row[]> {
   const response = new Response(null, { status: 204 });
   const stub = (async () => response) as typeof fetch;
   const client = new mod.ResilientClient({ baseUrl: 'http://127.0.0.1:9', fetch: stub } as { baseUrl: string });
+  const api = ky.create({ prefixUrl: 'http://127.0.0.1:9', fetch: stub });
   try {
-    const [base, res] = await runSuite(
+    const [base, ...results] = await runSuite(
       {
         title: 'client CPU',
         baseline: {
@@ -126,24 +138,30 @@ async function cpuRow(mod: ClientModule, rounds: number): Promise<Row> {
         },
         contenders: [
           {
-            name: 'client.fetch over the stub',
+            name: 'client.fetch(url) (breaker, budget, health on)',
             batch: async (n) => {
               for (let i = 0; i < n; i++) await client.fetch('/tasks');
+            },
+          },
+          {
+            name: 'ky api.get(url) (ky defaults: retry 2, timeout 10s)',
+            batch: async (n) => {
+              for (let i = 0; i < n; i++) await api.get('tasks');
             },
           },
         ],
       },
       { rounds: Math.max(30, Math.round(rounds / 20)), warmupRounds: 10, batchMs: 2 },
     );
-    return {
+    return results.map((res) => ({
       suite: 'client CPU (stub fetch, no I/O)',
-      contender: 'client.fetch(url) (breaker, budget, health on)',
-      result: `+${fmt((res!.nsPerOp - base!.nsPerOp) / 1000)} µs/request`,
-      spread: `${fmt(res!.p25)}–${fmt(res!.p75)}× the stub`,
-      absolute: `${fmt(res!.nsPerOp / 1000)} µs/op`,
+      contender: res.name,
+      result: `+${fmt((res.nsPerOp - base!.nsPerOp) / 1000)} µs/request`,
+      spread: `${fmt(res.p25)}–${fmt(res.p75)}× the stub`,
+      absolute: `${fmt(res.nsPerOp / 1000)} µs/op`,
       target: '',
       verdict: '',
-    };
+    }));
   } finally {
     client.close();
   }

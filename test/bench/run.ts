@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: steadfast next to cockatiel, opossum and p-retry, in one process, one table.
+ * `npm run bench`: steadfast next to cockatiel, opossum, p-retry and ky, in one process, one table.
  *
  *   npm run bench               full run (about 30 s, then the outbox bench if present)
  *   npm run bench -- --quick    short run (a smoke test; figures are rough)
  *   npm run bench -- --strict   exit 1 when a steadfast figure misses its target
  *   npm run bench -- --source   measure src/ through tsx instead of the bundled build
+ *   npm run bench:size          browser bundle sizes only, and where each steadfast bundle's bytes go (run-size.ts)
  *
  * steadfast is bundled first with esbuild as tsup builds the package (ESM, es2022, no keepNames),
  * so it runs as shipped, like the peers' published JavaScript.
@@ -19,6 +20,7 @@ import { clientRows, type ClientModule } from './client.js';
 import { ratioRows, renderTable, runSuite, type Row, type RunOptions } from './harness.js';
 import { memoryRows } from './memory.js';
 import { failureSuite, successSuite, type Steadfast } from './retry-breaker.js';
+import { measureAll, sizeRows } from './size.js';
 
 const quick = process.argv.includes('--quick');
 const strict = process.argv.includes('--strict');
@@ -73,6 +75,12 @@ await step('success path', async () => ratioRows(await runSuite(successSuite(sf)
 await step('failure path', async () => ratioRows(await runSuite(failureSuite(sf), cpuRounds)));
 await step('memory', () => memoryRows(steadfastUrl));
 await step('client latency', () => clientRows({ rounds: clientRounds, client }));
+// Sizes need esbuild's metafile; without it the timing suites still report.
+await step('bundle size', () =>
+  measureAll().then(sizeRows, (error: unknown) => [
+    { suite: 'browser bundle', contender: 'all', result: 'not measured', spread: String(error).split('\n')[0] ?? '', absolute: '', target: '', verdict: '' } satisfies Row,
+  ]),
+);
 
 rmSync(outDir, { recursive: true, force: true });
 process.stdout.write(`\n${renderTable(rows)}\n\n`);

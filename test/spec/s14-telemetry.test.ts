@@ -1,12 +1,17 @@
 /**
- * SPEC §14 through the package name, as users import it: `steadfast/otel` uses only the tracer and
- * meter it is given (never a global provider) and its logger sink never writes `time` or `name`.
+ * SPEC §14 Telemetry (steadfast/otel).
+ * Conformance through the public entry point 'steadfast/otel' (with the real OpenTelemetry SDK
+ * and a recording logger); each test quotes the SPEC sentence it pins.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { metrics, trace, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { logLevel, loggerSink, otelSink } from 'steadfast/otel';
-import { EVENT_REQUEST } from '../../src/core/events.js';
-import { event, metering, tracing } from './otel-harness.js';
+import { event, metering, tracing } from '../telemetry/otel-harness.js';
+
+// The key under which the client's attempt event carries its Request (a registered symbol).
+const EVENT_REQUEST = Symbol.for('steadfast.request');
 
 afterEach(() => {
   trace.disable();
@@ -14,6 +19,22 @@ afterEach(() => {
 });
 
 describe('SPEC §14 Telemetry (steadfast/otel)', () => {
+  it('"It takes the application\'s own tracer and meter: @opentelemetry/api is never a runtime dependency" (an optional peer; ./otel exported with types first)', () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+      exports: Record<string, Record<string, Record<string, string>>>;
+    };
+    expect(pkg.dependencies?.['@opentelemetry/api']).toBeUndefined();
+    expect(pkg.peerDependencies?.['@opentelemetry/api']).toMatch(/^\^1\./);
+    expect(pkg.peerDependenciesMeta?.['@opentelemetry/api']?.optional).toBe(true);
+    expect(pkg.exports['./otel']).toEqual({
+      import: { types: './dist/otel.d.ts', default: './dist/otel.js' },
+      require: { types: './dist/otel.d.cts', default: './dist/otel.cjs' },
+    });
+  });
+
   it('"It uses only what it is given (no global provider lookup)"', async () => {
     const getTracer = vi.fn();
     const getMeter = vi.fn();
