@@ -10,7 +10,7 @@ import { formatEvent } from '../policies/log.js';
 /** A log level, as named by pino, bunyan, winston and the console. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-/** A logger with pino's calling convention: `logger.warn({ fields }, 'message')`. pino, bunyan and winston fit. */
+/** A logger with pino's calling convention: `logger.warn({ fields }, 'message')`. pino and bunyan fit (winston takes the message first: wrap it). */
 export interface LevelLogger {
   debug(fields: object, message: string): unknown;
   info(fields: object, message: string): unknown;
@@ -65,7 +65,7 @@ export function logLevel(event: ResilienceEvent): LogLevel {
  * logger's), and the event's `time` is dropped (sinks run when the event happens, so the logger's
  * `time` is the same instant). Strings are redacted like `textLines`.
  *
- * @param logger a pino (or bunyan, winston) logger, or a child of one.
+ * @param logger a pino (or bunyan) logger, or a child of one.
  * @example
  * const client = new ResilientClient({ baseUrl, onEvent: loggerSink(pino()) });
  * // {"level":40,"time":…,"type":"retry","component":"agent","attempt":1,…,"msg":"[RETRY] agent: retry 1/3 in 1s: HTTP 502"}
