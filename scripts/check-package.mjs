@@ -19,6 +19,29 @@ const step = (title, fn) => {
   }
 };
 
+// Compiled by the type tests below: every entry, and optional options taking maybe-undefined values.
+const TYPES_PROGRAM = `
+import { CircuitBreaker, ResilientClient, withRetry, exponential, schedule, poll, type RetryOptions } from 'steadfast';
+import { FakeClock, scriptedFetch } from 'steadfast/testing';
+import { Outbox } from 'steadfast/node';
+
+declare const maybeMs: number | undefined;
+declare const maybeName: string | undefined;
+const clock = new FakeClock();
+const client = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', fetch: scriptedFetch([200]), clock, timeout: maybeMs, name: maybeName });
+// The README's own line: a breaker that may be undefined (breaker: false) passed on as an option.
+const other = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', breaker: client.breaker, health: undefined, retry: { maxRetries: maybeMs } });
+const retry: RetryOptions = { backoff: exponential({ initial: '1s', max: '30s', jitter: undefined }), maxElapsed: maybeMs, signal: undefined };
+const done: Promise<number> = withRetry(async ({ attempt }) => attempt, retry);
+const breaker = new CircuitBreaker({ failureThreshold: maybeMs, openFor: schedule(['1s', '2s'], { repeatLast: undefined }) });
+const poller = poll(async ({ failures }) => failures, { interval: '30s', clock, jitter: maybeMs });
+const opening: Promise<Outbox> = Outbox.open({ path: '/tmp/x.jsonl', send: async () => {}, maxItems: maybeMs });
+// @ts-expect-error: a misspelt option is a compile error
+new CircuitBreaker({ failureTreshold: 5 });
+void [other, done, breaker, poller, opening];
+export {};
+`;
+
 const work = mkdtempSync(join(tmpdir(), 'steadfast-pack-'));
 try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work]))[0];
@@ -89,10 +112,10 @@ try {
     }
   });
   step('publint (strict) on the tarball', () => run(bin('publint'), ['run', '--strict', '--pack', 'false', tarball]).trim().split('\n').at(-1));
-  step('are-the-types-wrong on the tarball', () => {
-    // node10 resolution predates `exports`; subpaths can't resolve there by design, so it is ignored.
-    run(bin('attw'), [tarball, '--profile', 'node16', '--format', 'ascii']);
-    return 'node16 (CJS + ESM) and bundler resolve';
+  step('are-the-types-wrong on the tarball (default profile: every resolution)', () => {
+    // node10 finds the subpaths through typesVersions, node16 and bundler through exports.
+    run(bin('attw'), [tarball, '--format', 'ascii']);
+    return 'node10, node16 (CJS + ESM) and bundler resolve';
   });
 
   const app = join(work, 'app');
@@ -119,6 +142,22 @@ try {
   writeFileSync(join(app, 'cjs.cjs'), `const M = (x) => require(x);\n${probe}`);
   step('import steadfast by name from ESM', () => run(process.execPath, ['esm.mjs'], { cwd: app }).trim());
   step('require steadfast by name from CJS', () => run(process.execPath, ['cjs.cjs'], { cwd: app }).trim());
+  // Type tests: a user's strict program (exactOptionalPropertyTypes) compiles against the packed
+  // package under each moduleResolution a TypeScript project may use.
+  writeFileSync(join(app, 'types.ts'), TYPES_PROGRAM);
+  writeFileSync(join(app, 'types.mts'), TYPES_PROGRAM);
+  const strict = ['--noEmit', '--strict', '--exactOptionalPropertyTypes', '--noUncheckedIndexedAccess', '--skipLibCheck', 'false', '--target', 'es2022', '--lib', 'es2022,dom'];
+  const typeRoots = ['--typeRoots', join(root, 'node_modules', '@types'), '--types', 'node'];
+  for (const [mode, args, file] of [
+    ['node10', ['--module', 'commonjs', '--moduleResolution', 'node10'], 'types.ts'],
+    ['node16 (CJS)', ['--module', 'node16', '--moduleResolution', 'node16'], 'types.ts'],
+    ['node16 (ESM)', ['--module', 'node16', '--moduleResolution', 'node16'], 'types.mts'],
+    ['bundler', ['--module', 'esnext', '--moduleResolution', 'bundler'], 'types.ts'],
+  ]) {
+    step(`a strict program type-checks against the package with moduleResolution ${mode}`, () => {
+      run(bin('tsc'), [...strict, ...typeRoots, ...args, file], { cwd: app });
+    });
+  }
   step('the steadfast bin runs', () => {
     const out = run(process.execPath, [join(app, 'node_modules', 'steadfast', 'dist', 'cli.js'), 'schedule', '--initial', '5s', '--max', '60s', '--retries', '3', '--jitter', 'none']);
     if (!/10s/.test(out)) throw new Error(`unexpected output:\n${out}`);

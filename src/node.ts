@@ -2,6 +2,6 @@
 
 // outbox
 export { Outbox } from './outbox/outbox.js';
-export { OutboxFullError, OutboxStoppedError } from './outbox/options.js';
+export { OutboxFullError, OutboxItemTooLargeError, OutboxLockedError, OutboxStoppedError } from './outbox/options.js';
 export type { JsonValue, OutboxItem, OutboxOptions, OutboxSend, OutboxBreaker } from './outbox/options.js';
 export { OutboxFileError } from './outbox/file.js';

@@ -48,11 +48,17 @@ describe('README', () => {
     expect(snippet.code.trim()).toBe(readFileSync(path, 'utf8').trim());
   });
 
-  const runnable = [...new Set(linked.map((s) => s.file))].filter((f) => f.startsWith('examples/readme/'));
+  // A `-vitest.ts` example is a vitest test file: the suite that imports it runs it (test/testing/fake-timers.test.ts).
+  const runnable = [...new Set(linked.map((s) => s.file))].filter((f) => f.startsWith('examples/readme/') && !f.endsWith('-vitest.ts'));
   it.each(runnable)('runs %s as written (exit 0)', async (file) => {
     const { stdout } = await exec(process.execPath, ['--import', 'tsx', file], { cwd: root, timeout: 15_000 });
-    // Each README example states its output in "// prints:" comments; the run must agree.
+    // Each README example states its output in "// prints:" comments; the run must agree, in order.
     const promised = [...readFileSync(join(root, file), 'utf8').matchAll(/\/\/ prints: (.+)$/gm)].map((m) => (m[1] ?? '').trim());
-    for (const line of promised) expect(stdout).toContain(line);
+    let from = 0;
+    for (const line of promised) {
+      const at = stdout.indexOf(line, from);
+      expect(at, `"${line}" printed after the line before it`).toBeGreaterThanOrEqual(0);
+      from = at + line.length;
+    }
   });
 });

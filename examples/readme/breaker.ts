@@ -21,8 +21,9 @@ for (let attempt = 1; attempt <= 4; attempt++) {
     console.log(`attempt ${attempt}: ${isBrokenCircuit(error) ? `refused at once (${error.state})` : 'connection refused'}`);
   });
 }
-// prints: attempt 3: connection refused
+// The third failure opens the breaker inside execute(), before the caller's catch runs:
 // prints: event: breaker_open
+// prints: attempt 3: connection refused
 // prints: attempt 4: refused at once (open)
 
 // The state survives a restart: times in the snapshot are absolute epoch ms.

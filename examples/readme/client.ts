@@ -6,7 +6,7 @@ import { exponential, isTransient, ResilientClient, textLines } from 'steadfast'
 // A stand-in server: its proxy answers 502 to the first two check-ins, then it is fine.
 let checkins = 0;
 const server = createServer((req, res) => {
-  if (req.url === '/health') return void res.end('ok');
+  if (req.url === '/api/health') return void res.end('ok'); // health.path is joined to baseUrl
   res.writeHead(++checkins <= 2 ? 502 : 200, { 'content-type': 'application/json' }).end('{"ok":true}');
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -17,7 +17,7 @@ const client = new ResilientClient({
   timeout: '5s', // per attempt
   retry: { backoff: exponential({ initial: '100ms', max: '5s' }), maxRetries: 5 },
   breaker: { failureThreshold: 5, openFor: '30s' },
-  health: { path: '/health', interval: '2s' }, // probed while the breaker is open
+  health: { path: '/health', interval: '2s' }, // GET /api/health, probed while the breaker is open
   headers: () => ({ authorization: 'Bearer agent-token' }), // called before every attempt
   onEvent: textLines(), // stderr: "[RETRY] agent: retry 1/5 in 63ms: HTTP 502"
   name: 'agent',

@@ -11,10 +11,10 @@ import {
   type CircuitBreakerOptions,
 } from './options.js';
 import { classify } from '../core/classify.js';
-import { clockOption, type Clock } from '../core/clock.js';
-import { countOption, functionOption, nameOption, positiveDuration } from '../core/options.js';
+import { clockOption, wallOffset, type Clock } from '../core/clock.js';
+import { countOption, functionOption, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
 import { BrokenCircuitError, isAbortError } from '../core/errors.js';
-import { emit, type EventSink } from '../core/events.js';
+import { emit, ignoreResult, type EventSink } from '../core/events.js';
 import { failureRateOption, type FailureRate } from './rate.js';
 import { HalfOpenTrials } from './trials.js';
 
@@ -65,14 +65,15 @@ export class CircuitBreaker {
   private trials: HalfOpenTrials | undefined = undefined;
 
   constructor(o: CircuitBreakerOptions = {}) {
+    objectOption('CircuitBreaker options', o);
     this.name = nameOption('name', o.name, 'breaker', { nonEmpty: true });
     // A breaker never sleeps: a clock with now() and random() is enough.
     this.clock = clockOption('clock', o.clock, NOW_AND_RANDOM);
     this.onEvent = functionOption('onEvent', o.onEvent);
     this.isFailure = functionOption('isFailure', o.isFailure) ?? transientIsFailure;
-    this.threshold = countOption('failureThreshold', o.failureThreshold ?? 5, { min: 1 });
+    this.threshold = countOption('failureThreshold', orDefault(o.failureThreshold, 5), { min: 1 });
     this.periods = new OpenPeriods(openForOption(o.openFor));
-    this.maxTrials = countOption('halfOpenMaxCalls', o.halfOpenMaxCalls ?? 1, { min: 1 });
+    this.maxTrials = countOption('halfOpenMaxCalls', orDefault(o.halfOpenMaxCalls, 1), { min: 1 });
     this.trialTimeout = o.halfOpenTimeout === undefined ? 0 : positiveDuration('halfOpenTimeout', o.halfOpenTimeout);
     this.rate = failureRateOption(o);
     if (o.initialState !== undefined) {
@@ -80,8 +81,10 @@ export class CircuitBreaker {
       this.st = s.state;
       this.failures = s.failures;
       this.opened = s.opens;
-      this.downSince = s.downSince ?? 0;
-      this.halfOpenAt = s.halfOpenAt ?? 0;
+      // Saved as epoch (wall) times; kept on the monotonic clock.
+      const offset = wallOffset(this.clock);
+      this.downSince = s.downSince == null ? 0 : s.downSince - offset;
+      this.halfOpenAt = s.halfOpenAt == null ? 0 : s.halfOpenAt - offset;
       this.periods.restore(s.openForMs, s.reopens);
     }
   }
@@ -90,6 +93,11 @@ export class CircuitBreaker {
   get state(): BreakerState {
     if (this.st !== 'closed') this.catchUp(this.clock.now());
     return this.st;
+  }
+
+  /** Consecutive failures counted towards `failureThreshold` (reset by a success or on closing). */
+  get failureCount(): number {
+    return this.failures;
   }
 
   /** How many times it has opened (re-opens included): the number of `breaker_open` events. */
@@ -138,7 +146,7 @@ export class CircuitBreaker {
     this.st = 'isolated';
     this.gen++;
     this.trials = undefined;
-    emit(this.onEvent, 'breaker_isolated', this.name, now, {});
+    emit(this.onEvent, 'breaker_isolated', this.name, this.clock, {});
   }
 
   /** Closes the breaker and forgets counted failures (emits `breaker_closed` if it was not closed). */
@@ -162,13 +170,14 @@ export class CircuitBreaker {
   snapshot(): BreakerSnapshot {
     if (this.st !== 'closed') this.catchUp(this.clock.now());
     const down = this.st !== 'closed';
+    const offset = wallOffset(this.clock);
     return {
       version: 1,
       state: this.st,
       failures: this.failures,
       opens: this.opened,
-      downSince: down ? this.downSince : null,
-      halfOpenAt: this.st === 'open' || this.st === 'half-open' ? this.halfOpenAt : null,
+      downSince: down ? this.downSince + offset : null,
+      halfOpenAt: this.st === 'open' || this.st === 'half-open' ? this.halfOpenAt + offset : null,
       openForMs: this.periods.ms,
       reopens: this.periods.reopens,
     };
@@ -231,7 +240,10 @@ export class CircuitBreaker {
 
   private failed(error: unknown): boolean {
     try {
-      return Boolean(this.isFailure(error));
+      const verdict: unknown = this.isFailure(error);
+      // isFailure is synchronous: a promise (an async predicate) is truthy, and must not crash the process.
+      if (typeof verdict === 'object') ignoreResult(verdict);
+      return Boolean(verdict);
     } catch {
       return true; // a broken predicate must not hide the caller's error
     }
@@ -263,14 +275,14 @@ export class CircuitBreaker {
     this.gen++;
     this.opened++;
     this.trials = undefined;
-    emit(this.onEvent, 'breaker_open', this.name, now, { failures, openForMs: ms });
+    emit(this.onEvent, 'breaker_open', this.name, this.clock, { failures, openForMs: ms });
   }
 
   private toHalfOpen(now: number): void {
     this.st = 'half-open';
     this.gen++;
     this.trials = undefined;
-    emit(this.onEvent, 'breaker_half_open', this.name, now, {});
+    emit(this.onEvent, 'breaker_half_open', this.name, this.clock, {});
   }
 
   private close(now: number): void {
@@ -280,6 +292,6 @@ export class CircuitBreaker {
     this.periods.restart();
     this.trials = undefined;
     this.rate?.clear();
-    emit(this.onEvent, 'breaker_closed', this.name, now, { downtimeMs: Math.max(0, now - this.downSince) });
+    emit(this.onEvent, 'breaker_closed', this.name, this.clock, { downtimeMs: Math.max(0, now - this.downSince) });
   }
 }

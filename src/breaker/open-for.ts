@@ -4,7 +4,8 @@
  */
 import type { Backoff, BackoffStep } from '../core/backoff.js';
 import { nextStep, stepAt } from '../core/backoff-walk.js';
-import { parseDuration, type Duration } from '../core/duration.js';
+import { type Duration } from '../core/duration.js';
+import { positiveDuration } from '../core/options.js';
 
 /** The default open period, in ms. */
 const DEFAULT_OPEN_FOR = 30_000;
@@ -19,7 +20,7 @@ const DEFAULT_OPEN_FOR = 30_000;
 export function openForOption(value: Duration | Backoff | undefined): number | Backoff {
   if (value === undefined) return DEFAULT_OPEN_FOR;
   if (typeof value === 'object' && value !== null && typeof value.first === 'function') return value;
-  return parseDuration(value as Duration, { option: 'openFor' });
+  return positiveDuration('openFor', value as Duration);
 }
 
 /**

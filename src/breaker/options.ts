@@ -35,29 +35,29 @@ export interface BreakerSnapshot {
 /** Options for {@link CircuitBreaker}. Every option is validated by the constructor. */
 export interface CircuitBreakerOptions {
   /** Name used in events and errors. @default 'breaker' */
-  name?: string;
+  name?: string | undefined;
   /** Consecutive failures that open the breaker (integer >= 1). Ignored in rate mode. @default 5 */
-  failureThreshold?: number;
+  failureThreshold?: number | undefined;
   /** Failure rate in (0, 1] that opens the breaker; setting it switches to rate mode. */
-  failureRate?: number;
+  failureRate?: number | undefined;
   /** Rate mode: calls that must be seen in `window` before the rate can open it. @default 10 */
-  minimumCalls?: number;
+  minimumCalls?: number | undefined;
   /** Rate mode: the sliding window over which calls and failures are counted. @default '30s' */
-  window?: Duration;
+  window?: Duration | undefined;
   /** How long it stays open. A `Backoff` grows the time on each consecutive re-open, and starts over once it closes. @default '30s' */
-  openFor?: Duration | Backoff;
+  openFor?: Duration | Backoff | undefined;
   /** Trial calls let through at a time while half-open; that many successes close it. @default 1 */
-  halfOpenMaxCalls?: number;
+  halfOpenMaxCalls?: number | undefined;
   /** A trial still running after this long frees its slot and counts as failed. @default the current open period (at least 1s) */
-  halfOpenTimeout?: Duration;
+  halfOpenTimeout?: Duration | undefined;
   /** Which errors count as failures. @default transient errors only (`classify(error).kind === 'transient'`) */
-  isFailure?: (error: unknown) => boolean;
+  isFailure?: ((error: unknown) => boolean) | undefined;
   /** State saved by {@link CircuitBreaker.snapshot}, e.g. across a restart. */
-  initialState?: BreakerSnapshot;
+  initialState?: BreakerSnapshot | undefined;
   /** Time and randomness. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Receives `breaker_open`, `breaker_half_open`, `breaker_closed` and `breaker_isolated` events. */
-  onEvent?: EventSink;
+  onEvent?: EventSink | undefined;
 }
 
 const STATES: ReadonlySet<unknown> = new Set(['closed', 'open', 'half-open', 'isolated']);

@@ -3,7 +3,7 @@
  * `failureRate`, but only after `minimumCalls` calls were seen in that window.
  */
 import { type Duration } from '../core/duration.js';
-import { countOption, describeValue, positiveDuration } from '../core/options.js';
+import { countOption, describeValue, orDefault, positiveDuration } from '../core/options.js';
 import { RollingWindow } from '../core/window.js';
 
 const CALLS = 0;
@@ -56,8 +56,8 @@ export class FailureRate {
  * failureRateOption({ failureRate: 0.5, minimumCalls: 20, window: '1m' }) // a FailureRate
  * failureRateOption({})                                                   // undefined: consecutive mode
  */
-export function failureRateOption(o: { failureRate?: number; minimumCalls?: number; window?: Duration }): FailureRate | undefined {
-  const minimumCalls = countOption('minimumCalls', o.minimumCalls ?? 10, { min: 1 });
+export function failureRateOption(o: { failureRate?: number | undefined; minimumCalls?: number | undefined; window?: Duration | undefined }): FailureRate | undefined {
+  const minimumCalls = countOption('minimumCalls', orDefault(o.minimumCalls, 10), { min: 1 });
   const windowMs = o.window === undefined ? 30_000 : positiveDuration('window', o.window);
   const rate = o.failureRate;
   if (rate === undefined) return undefined;

@@ -7,6 +7,7 @@ import type { CircuitBreaker } from '../breaker/breaker.js';
 import { RetryBudget } from '../policies/budget.js';
 import { classify } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
+import { signalOption } from '../core/abort.js';
 import { Call, type Engine } from './call.js';
 import { Deadlines } from './deadlines.js';
 import {
@@ -23,7 +24,7 @@ import { Recovery } from './recovery.js';
 import { globalFetch } from '../core/fetch.js';
 import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod, parseJSON, resolveUrl, splitCredentials } from './request.js';
 import { ClientCounters, type ClientStats } from './stats.js';
-import { describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
+import { booleanOption, describeValue, functionOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
 import { isObject } from '../core/errors.js';
 import { retrySettings, withRetry, type RetryOptions } from '../policies/retry.js';
 
@@ -61,18 +62,19 @@ export class ResilientClient {
   private closed = false;
 
   constructor(o: ResilientClientOptions) {
-    if (!isObject(o)) throw new TypeError(`steadfast: ResilientClient needs an options object with a baseUrl; got ${describeValue(o)}`);
+    if (!isOptionsObject(o)) throw new TypeError(`steadfast: ResilientClient needs an options object with a baseUrl; got ${describeValue(o)}`);
     this.baseUrl = baseUrlOption(o.baseUrl);
     const name = (this.name = nameOption('ResilientClient.name', o.name, 'client', { nonEmpty: true }));
     const clock = clockOption('ResilientClient.clock', o.clock);
     const doFetch = functionOption('ResilientClient.fetch', o.fetch) ?? globalFetch('ResilientClient({ fetch })');
     const onEvent = functionOption('ResilientClient.onEvent', o.onEvent);
     const onUnauthorized = functionOption('ResilientClient.onUnauthorized', o.onUnauthorized);
-    this.timeoutMs = positiveDuration('ResilientClient.timeout', o.timeout ?? DEFAULT_TIMEOUT, INFINITY_OK);
+    this.timeoutMs = positiveDuration('ResilientClient.timeout', orDefault(o.timeout, DEFAULT_TIMEOUT), INFINITY_OK);
 
-    if (o.retry !== undefined && o.retry !== false && !isObject(o.retry)) {
+    if (o.retry !== undefined && o.retry !== false && !isOptionsObject(o.retry)) {
       throw new TypeError(`steadfast: ResilientClient.retry must be RetryOptions or false; got ${describeValue(o.retry)}`);
     }
+    if (o.retry !== undefined && o.retry !== false) retrySettings(o.retry); // every retry option as given (clock, name included) is checked
     const retry: RetryOptions = o.retry === false ? { maxRetries: 0 } : { ...o.retry };
     if (retry.attemptTimeout !== undefined) this.timeoutMs = positiveDuration('ResilientClient.retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);
     delete retry.attemptTimeout; // each attempt is timed by the call itself, on the client's clock
@@ -91,6 +93,7 @@ export class ResilientClient {
 
     const breaker = (this.breaker = makeBreaker(o.breaker, name, clock, onEvent));
     this.opensAtStart = breaker?.opens ?? 0;
+    if (o.headers !== undefined && typeof o.headers !== 'function' && !isOptionsObject(o.headers) && !(isObject(o.headers) && Symbol.iterator in o.headers)) throw new TypeError(`steadfast: ResilientClient.headers must be HeadersInit or a function; got ${describeValue(o.headers)}`);
     const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
     const h = healthOption(o.health);
     const healthTarget = h === undefined ? undefined : splitCredentials(resolveUrl(this.baseUrl, h.path));
@@ -133,7 +136,12 @@ export class ResilientClient {
   private async request(input: string | URL, init: ClientRequestInit, read: ((r: Response) => Promise<unknown>) | undefined): Promise<unknown> {
     if (this.closed) throw new Error(`steadfast: ResilientClient ${this.name} is closed`);
     this.counters.requests++;
+    objectOption('init', init);
     const { idempotent, idempotencyKey, retry, signal, headers, ...rest } = init;
+    booleanOption('init.idempotent', idempotent);
+    if (signal !== null) signalOption('init.signal', signal); // null is allowed by RequestInit
+    if (idempotencyKey !== true) nameOption('init.idempotencyKey (a non-empty string or true)', idempotencyKey, '', { nonEmpty: true });
+    if (retry !== undefined) objectOption('init.retry', retry);
     const method = (rest.method ?? 'GET').toUpperCase();
     rest.method = method;
     const body = bodyKind(rest.body);
@@ -141,7 +149,7 @@ export class ResilientClient {
     if (body === 'stream') (rest as { duplex?: string }).duplex = 'half';
     let extraHeaders = headers === undefined ? undefined : headerRecord(headers, 'init.headers');
     if (idempotencyKey !== undefined) {
-      const key = idempotencyKey === true ? crypto.randomUUID() : String(idempotencyKey);
+      const key = idempotencyKey === true ? crypto.randomUUID() : idempotencyKey;
       extraHeaders = { ...extraHeaders, 'idempotency-key': key };
     }
     const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positiveDuration('retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);

@@ -9,8 +9,7 @@ import type { ClientHeaders } from './call.js';
 import { headerRecord } from './request.js';
 import type { ClientCounters } from './stats.js';
 import { type Duration } from '../core/duration.js';
-import { describeValue, positiveDuration } from '../core/options.js';
-import { isObject } from '../core/errors.js';
+import { describeValue, isOptionsObject, orDefault, positiveDuration } from '../core/options.js';
 import type { EventSink } from '../core/events.js';
 import { HealthCheck, httpProbe } from '../policies/health.js';
 import type { RetryOptions } from '../policies/retry.js';
@@ -30,11 +29,11 @@ const DEFAULT_HEALTH_TIMEOUT = 5_000;
  */
 export interface ClientHealthOptions {
   /** Path (joined to `baseUrl`) or absolute URL probed with GET; any 2xx passes. @default '/health' */
-  path?: string;
+  path?: string | undefined;
   /** Time between probes while the breaker is open. @default '5s' */
-  interval?: Duration;
+  interval?: Duration | undefined;
   /** Longest a probe may take. @default '5s' */
-  timeout?: Duration;
+  timeout?: Duration | undefined;
 }
 
 /**
@@ -47,27 +46,27 @@ export interface ResilientClientOptions {
   /** Prefix for relative paths: `/checkin` on `https://h/api` is `https://h/api/checkin`. */
   baseUrl: string | URL;
   /** The fetch to use, resolved once. @default globalThis.fetch */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Time limit of each attempt (`Infinity` for none); a timed-out attempt is retried. @default '10s' */
-  timeout?: Duration;
+  timeout?: Duration | undefined;
   /** Retry policy (see `withRetry`); `false` = one attempt. @default exponential 500ms..30s, full jitter, 5 retries */
-  retry?: RetryOptions | false;
+  retry?: RetryOptions | false | undefined;
   /** A breaker shared by every call, its options, or `false` for none. @default a new breaker named after the client */
-  breaker?: CircuitBreakerOptions | CircuitBreaker | false;
+  breaker?: CircuitBreakerOptions | CircuitBreaker | false | undefined;
   /** Probe the server while the breaker is open; `false` = wait out `openFor`. @default on when the breaker is on */
-  health?: ClientHealthOptions | false;
+  health?: ClientHealthOptions | false | undefined;
   /** Caps retries across every call of this client during an outage. @default a new RetryBudget() */
-  budget?: RetryBudget | false;
+  budget?: RetryBudget | false | undefined;
   /** Headers sent on every attempt: fixed, or a function called before each attempt. */
-  headers?: ClientHeaders;
+  headers?: ClientHeaders | undefined;
   /** Called once when a request gets a 401 (e.g. to refresh a token); the request is then sent once more. */
-  onUnauthorized?: () => Promise<void>;
+  onUnauthorized?: (() => Promise<void>) | undefined;
   /** Receives `retry`, `give_up`, `breaker_*`, `health_*` and `recovered` events. */
-  onEvent?: EventSink;
+  onEvent?: EventSink | undefined;
   /** Name carried by every event. @default 'client' */
-  name?: string;
+  name?: string | undefined;
   /** Time source. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 /**
@@ -79,11 +78,11 @@ export interface ResilientClientOptions {
  */
 export interface ClientRequestInit extends RequestInit {
   /** Allow retrying a POST or PATCH: the server tolerates duplicates. @default false */
-  idempotent?: boolean;
+  idempotent?: boolean | undefined;
   /** Sent as `Idempotency-Key`, the same on every attempt, and allows retrying; `true` generates one. */
-  idempotencyKey?: string | true;
+  idempotencyKey?: string | true | undefined;
   /** Overrides of the client's retry policy for this request (`attemptTimeout` overrides `timeout`). */
-  retry?: Partial<RetryOptions>;
+  retry?: Partial<RetryOptions> | undefined;
 }
 
 /** @internal `health` validated and in ms. */
@@ -100,7 +99,7 @@ export interface HealthSettings {
  */
 export function healthOption(value: ClientHealthOptions | false | undefined): HealthSettings | undefined {
   if (value === false) return undefined;
-  if (value !== undefined && !isObject(value)) {
+  if (value !== undefined && !isOptionsObject(value)) {
     throw new TypeError(`steadfast: ResilientClient.health must be { path, interval, timeout } or false; got ${describeValue(value)}`);
   }
   const h: ClientHealthOptions = value ?? {};
@@ -109,8 +108,8 @@ export function healthOption(value: ClientHealthOptions | false | undefined): He
   }
   return {
     path: h.path ?? '/health',
-    intervalMs: positiveDuration('ResilientClient.health.interval', h.interval ?? DEFAULT_HEALTH_INTERVAL),
-    timeoutMs: positiveDuration('ResilientClient.health.timeout', h.timeout ?? DEFAULT_HEALTH_TIMEOUT, { allowInfinity: true }),
+    intervalMs: positiveDuration('ResilientClient.health.interval', orDefault(h.interval, DEFAULT_HEALTH_INTERVAL)),
+    timeoutMs: positiveDuration('ResilientClient.health.timeout', orDefault(h.timeout, DEFAULT_HEALTH_TIMEOUT), { allowInfinity: true }),
   };
 }
 
@@ -169,7 +168,7 @@ export function makeBreaker(
 ): CircuitBreaker | undefined {
   if (option === false) return undefined;
   if (option instanceof CircuitBreaker) return option;
-  if (option !== undefined && !isObject(option)) {
+  if (option !== undefined && !isOptionsObject(option)) {
     throw new TypeError(`steadfast: ResilientClient.breaker must be CircuitBreakerOptions, a CircuitBreaker or false; got ${describeValue(option)}`);
   }
   const opts: CircuitBreakerOptions = option ?? {};

@@ -2,13 +2,14 @@
  * Request plumbing for `ResilientClient` (pure apart from reading Response headers): URL joining,
  * method safety, body replay, header merging and turning a non-2xx response into an `HttpError`.
  */
-import { NOT_SENT_CODES, parseRetryAfter, type Verdict } from '../core/classify.js';
+import { NOT_SENT_CODES, type Verdict } from '../core/classify.js';
+import { serverWaitMs } from '../core/http-date.js';
 import { describeValue } from '../core/options.js';
 import { HttpError, isBrokenCircuit, isObject } from '../core/errors.js';
 import { safeUrl } from '../core/events.js';
 
 /** Methods that are safe to repeat by definition (RFC 9110 §9.2.2: safe or idempotent). */
-const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE', 'QUERY']);
 
 const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
 
@@ -152,7 +153,7 @@ function checkHeaders(headers: Record<string, string>, option: string): Record<s
  * and the URL without userinfo or query, so logs stay free of secrets.
  */
 export function httpErrorFor(response: Response, method: string, url: string, now: number): HttpError {
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now);
+  const retryAfterMs = serverWaitMs(response.status, response.headers, now);
   return new HttpError(
     response.status,
     `HTTP ${response.status} for ${method} ${safeUrl(url)}`,

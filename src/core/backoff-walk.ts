@@ -5,7 +5,7 @@
  * tables and the fleet model.
  */
 import type { Backoff, BackoffStep } from './backoff.js';
-import { countOption } from './options.js';
+import { countOption, functionOption, objectOption } from './options.js';
 import { seededRandom } from './random.js';
 
 /**
@@ -47,9 +47,10 @@ export function stepAt(backoff: Backoff, n: number, random: () => number): Backo
  * @example
  * delays(exponential({ initial: '1s', max: '30s' }), 4, { random: () => 0.5 }) // [500, 1000, 2000, 4000]
  */
-export function delays(b: Backoff, count: number, o: { random?: () => number } = {}): number[] {
+export function delays(b: Backoff, count: number, o: { random?: (() => number) | undefined } = {}): number[] {
   countOption('delays.count', count);
-  const random = o.random ?? seededRandom(1);
+  objectOption('delays options', o);
+  const random = functionOption('delays.random', o.random) ?? seededRandom(1);
   const out: number[] = [];
   for (let step = nextStep(b, undefined, random); step !== undefined && out.length < count; step = nextStep(b, step, random)) out.push(step.delay);
   return out;

@@ -4,7 +4,7 @@
  * passed in, so the same inputs and `random` always give the same delays.
  */
 import { parseDuration, type Duration } from './duration.js';
-import { describeValue } from './options.js';
+import { booleanOption, describeValue, objectOption, orDefault } from './options.js';
 
 /**
  * How a delay is randomised: `full` uniform in [0, d]; `equal` d/2 + uniform [0, d/2];
@@ -113,14 +113,15 @@ function spread(jitter: Jitter, d: number): number {
  * @example
  * delays(exponential({ initial: '5s', max: '60s', jitter: 'none' }), 6) // [5000, 10000, 20000, 40000, 60000, 60000]
  */
-export function exponential(o: { initial: Duration; max: Duration; multiplier?: number; jitter?: Jitter }): Backoff {
+export function exponential(o: { initial: Duration; max: Duration; multiplier?: number | undefined; jitter?: Jitter | undefined }): Backoff {
+  objectOption('exponential options', o);
   const initial = parseDuration(o?.initial, { option: 'exponential.initial' });
   const max = parseDuration(o.max, { option: 'exponential.max' });
   if (initial <= 0) throw new RangeError(`steadfast: exponential.initial must be > 0; got ${describeValue(o.initial)}`);
   if (max < initial) {
     throw new RangeError(`steadfast: exponential.max (${describeValue(o.max)}) must be >= exponential.initial (${describeValue(o.initial)})`);
   }
-  const multiplier = o.multiplier ?? 2;
+  const multiplier = orDefault(o.multiplier, 2);
   if (typeof multiplier !== 'number' || !(multiplier >= 1) || !Number.isFinite(multiplier)) {
     throw new RangeError(`steadfast: exponential.multiplier must be a finite number >= 1; got ${describeValue(o.multiplier)}`);
   }
@@ -147,7 +148,8 @@ export function exponential(o: { initial: Duration; max: Duration; multiplier?: 
  * @example
  * delays(constant('5s'), 3) // [5000, 5000, 5000]
  */
-export function constant(delay: Duration, o: { jitter?: Jitter } = {}): Backoff {
+export function constant(delay: Duration, o: { jitter?: Jitter | undefined } = {}): Backoff {
+  objectOption('constant options', o);
   const d = parseDuration(delay, { option: 'constant.delay' });
   const jitter = checkJitter('constant.jitter', o.jitter, 'none');
   const top = spread(jitter, d);
@@ -161,7 +163,8 @@ export function constant(delay: Duration, o: { jitter?: Jitter } = {}): Backoff 
  * @example
  * delays(linear({ initial: '1s', step: '2s', max: '6s' }), 5) // [1000, 3000, 5000, 6000, 6000]
  */
-export function linear(o: { initial: Duration; step: Duration; max: Duration; jitter?: Jitter }): Backoff {
+export function linear(o: { initial: Duration; step: Duration; max: Duration; jitter?: Jitter | undefined }): Backoff {
+  objectOption('linear options', o);
   const initial = parseDuration(o?.initial, { option: 'linear.initial' });
   const step = parseDuration(o.step, { option: 'linear.step' });
   const max = parseDuration(o.max, { option: 'linear.max' });
@@ -190,10 +193,12 @@ export function linear(o: { initial: Duration; step: Duration; max: Duration; ji
  * @example
  * delays(schedule(['4s', '8s', '16s', '32s', '64s']), 10) // [4000, 8000, 16000, 32000, 64000]: 5 retries, then no more
  */
-export function schedule(list: readonly Duration[], o: { repeatLast?: boolean; jitter?: Jitter } = {}): Backoff {
+export function schedule(list: readonly Duration[], o: { repeatLast?: boolean | undefined; jitter?: Jitter | undefined } = {}): Backoff {
   if (!Array.isArray(list) || list.length === 0) {
     throw new RangeError(`steadfast: schedule needs a non-empty list of delays; got ${describeValue(list)}`);
   }
+  objectOption('schedule options', o);
+  booleanOption('schedule.repeatLast', o.repeatLast);
   const ms = list.map((d, i) => parseDuration(d, { option: `schedule[${i}]` }));
   const jitter = checkJitter('schedule.jitter', o.jitter, 'none');
   const largest = Math.max(...ms);

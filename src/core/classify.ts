@@ -2,7 +2,7 @@
  * Transient-vs-permanent classification (pure). Rules follow SPEC §2, first match wins.
  */
 import { isAbortError, isBrokenCircuit, isObject, isTimeoutError, onCauseChain } from './errors.js';
-import { parseRetryAfter } from './http-date.js';
+import { parseRetryAfter, serverWaitMs } from './http-date.js';
 
 export { parseRetryAfter };
 
@@ -23,15 +23,15 @@ type Kind = 'transient' | 'permanent';
 /** Additions and overrides to the default rules. */
 export interface ClassifyOptions {
   /** Verdict for errors no rule matches. @default 'transient' */
-  unknown?: Kind;
+  unknown?: Kind | undefined;
   /** Per-status overrides, e.g. `{ 404: 'transient' }` for a server that 404s while starting. */
-  statuses?: Readonly<Record<number, Kind>>;
+  statuses?: Readonly<Record<number, Kind>> | undefined;
   /** Per-code overrides or additions, e.g. `{ ESOCKETTIMEDOUT: 'transient' }`. */
-  codes?: Readonly<Record<string, Kind>>;
+  codes?: Readonly<Record<string, Kind>> | undefined;
   /** Extra message patterns (strings case-insensitive), checked down the cause chain before the programmer-error rule and the default words; permanent first. */
-  patterns?: { transient?: ReadonlyArray<string | RegExp>; permanent?: ReadonlyArray<string | RegExp> };
+  patterns?: { transient?: ReadonlyArray<string | RegExp>; permanent?: ReadonlyArray<string | RegExp> } | undefined;
   /** Epoch ms used to resolve an HTTP-date `Retry-After` (the retry loop passes its clock's time). */
-  now?: number;
+  now?: number | undefined;
 }
 
 const NETWORK_CODES: Readonly<Record<string, string>> = {
@@ -64,7 +64,8 @@ export const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENO
 
 const TLS_CODES = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
 const BROWSER_NETWORK_MESSAGES = new Set([
-  'failed to fetch', // Chrome
+  'failed to fetch', // Chrome: refused, reset, DNS, CORS (found by running Chromium 156)
+  'network error', // Chrome: the connection dropped while a body reader was reading
   'networkerror when attempting to fetch resource.', // Firefox
   'network request failed', // React Native, cross-fetch
   'load failed', // Safari
@@ -72,8 +73,13 @@ const BROWSER_NETWORK_MESSAGES = new Set([
   'network connection lost', // Cloudflare Workers
   'terminated', // undici: the socket closed while the body was being read
 ]);
-// Deno: "error sending request for url (https://...): ..."
-const RUNTIME_NETWORK_PREFIXES = ['error sending request for url'];
+const RUNTIME_NETWORK_PREFIXES = [
+  'error sending request for url', // Deno: "error sending request for url (https://...): ..."
+  'unable to connect. is the computer able to access the url?', // Bun: refused, unreachable
+  'the socket connection was closed unexpectedly', // Bun: reset, closed mid-response
+];
+// Bun names the code first ("ECONNRESET: The socket connection was closed unexpectedly...").
+const CODE_PREFIX = /^([A-Z][A-Z0-9_]+): /;
 const PROGRAMMER_ERRORS = new Set(['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError']);
 const PERMANENT_WORDS = ['validation', 'invalid', 'unauthorized', 'forbidden', 'bad request', 'malformed', 'missing required', 'not found'];
 const TRANSIENT_WORDS = ['connection', 'timeout', 'timed out', 'unavailable', 'temporar', 'network', 'refused', 'unreachable', 'no route', 'reset', 'broken pipe', 'node offline', 'node not found'];
@@ -116,7 +122,11 @@ export function classify(error: unknown, o: ClassifyOptions = {}): Verdict {
   const message = typeof error['message'] === 'string' ? error['message'] : '';
   const name = typeof error['name'] === 'string' ? error['name'] : '';
   if (name === 'TypeError' && message === 'fetch failed') return { kind: 'transient', reason: 'network error' };
-  const lower = message.toLowerCase();
+  const prefixed = CODE_PREFIX.exec(message)?.[1];
+  if (prefixed !== undefined && NETWORK_CODES[prefixed] !== undefined && o.codes?.[prefixed] === undefined) {
+    return { kind: 'transient', reason: NETWORK_CODES[prefixed], code: prefixed };
+  }
+  const lower = message.replace(CODE_PREFIX, '').toLowerCase();
   if (BROWSER_NETWORK_MESSAGES.has(lower) || RUNTIME_NETWORK_PREFIXES.some((p) => lower.startsWith(p))) {
     return { kind: 'transient', reason: 'network error' };
   }
@@ -141,12 +151,12 @@ function statusVerdict(error: Record<string, unknown>, o: ClassifyOptions): Verd
     const override = o.statuses?.[status];
     // A non-error status (a 304 on a wrapper) decides only when the caller said so.
     if (status < 400 || status > 599) return override === undefined ? undefined : { kind: override, reason: `HTTP ${status}`, status };
-    const kind = override ?? (isTransientStatus(status) ? 'transient' : 'permanent');
+    // RFC 9110 §15.5.14: a 413 with Retry-After says the condition is temporary.
+    const wait = status === 429 || status === 503 || status === 413 ? retryAfterOf(current, status, o.now) : undefined;
+    const temporary = isTransientStatus(status) || (status === 413 && wait !== undefined);
+    const kind = override ?? (temporary ? 'transient' : 'permanent');
     const verdict: Verdict = { kind, reason: `HTTP ${status}`, status };
-    if (status === 429 || status === 503) {
-      const wait = retryAfterOf(current, o.now);
-      if (wait !== undefined) verdict.retryAfterMs = wait;
-    }
+    if (wait !== undefined) verdict.retryAfterMs = wait;
     return verdict;
   });
 }
@@ -174,17 +184,23 @@ function statusOf(error: Record<string, unknown>): number | undefined {
   return undefined;
 }
 
-function retryAfterOf(error: Record<string, unknown>, now: number | undefined): number | undefined {
+function retryAfterOf(error: Record<string, unknown>, status: number, now: number | undefined): number | undefined {
   const given = error['retryAfterMs'];
   if (typeof given === 'number' && given >= 0 && given <= Number.MAX_SAFE_INTEGER) return given;
   // A thrown `Response` carries its own headers.
   const response = isObject(error['response']) ? error['response'] : error;
   const headers = response['headers'];
-  if (isObject(headers) && typeof headers['get'] === 'function') {
-    return parseRetryAfter((headers['get'] as (n: string) => string | null).call(headers, 'retry-after'), now);
+  if (!isObject(headers)) return undefined;
+  if (typeof headers['get'] === 'function') {
+    const get = headers['get'] as (n: string) => unknown;
+    return serverWaitMs(status, { get: (n) => stringOrNull(get.call(headers, n)) }, now);
   }
-  if (isObject(headers) && typeof headers['retry-after'] === 'string') return parseRetryAfter(headers['retry-after'], now);
-  return undefined;
+  // A plain object of lower-case header names (axios style).
+  return serverWaitMs(status, { get: (n) => stringOrNull(headers[n]) }, now);
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
 function codeVerdict(error: Record<string, unknown>, o: ClassifyOptions): Verdict | undefined {

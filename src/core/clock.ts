@@ -8,7 +8,7 @@ import { describeValue } from './options.js';
 /** Options for {@link Clock.sleep}. */
 export interface SleepOptions {
   /** Don't keep the process alive just for this timer (periodic background work). @default false */
-  unref?: boolean;
+  unref?: boolean | undefined;
 }
 
 /**
@@ -18,22 +18,36 @@ export interface SleepOptions {
  * const clock: Clock = { now: () => 0, sleep: async () => {}, random: () => 0.5 };
  */
 export interface Clock {
-  /** Milliseconds since the Unix epoch. */
+  /**
+   * Milliseconds on a monotonic scale, for every duration: never steps when the wall clock does
+   * (NTP, a resumed VM). `systemClock` puts it on the epoch scale (`performance.timeOrigin +
+   * performance.now()`), so it reads like `Date.now()` but may drift from it.
+   */
   now(): number;
+  /**
+   * Wall time, epoch ms: for events' `time`, HTTP dates and times stored across restarts only.
+   * Absent means `now()` is also wall time.
+   */
+  wallNow?(): number;
   /** Resolves after `ms`; rejects with `signal.reason` as soon as `signal` aborts, leaving no listener behind. */
   sleep(ms: number, signal?: AbortSignal, options?: SleepOptions): Promise<void>;
   /** A number in [0, 1). */
   random(): number;
 }
 
+// performance.now() is monotonic; timeOrigin is fixed when the process starts.
+const origin = performance.timeOrigin;
+
 /**
- * The real clock: `Date.now`, `setTimeout`, `Math.random`.
+ * The real clock: a monotonic `now()` (`performance.timeOrigin + performance.now()`), `Date.now`
+ * as `wallNow()`, `setTimeout`, `Math.random`.
  *
  * @example
  * await systemClock.sleep(1_000, AbortSignal.timeout(500)); // rejects with a TimeoutError after 500ms
  */
-export const systemClock: Clock = {
-  now: () => Date.now(),
+export const systemClock: Clock & { wallNow(): number } = {
+  now: () => Math.floor(origin + performance.now()),
+  wallNow: () => Date.now(),
   random: () => Math.random(),
   sleep(ms: number, signal?: AbortSignal, options?: SleepOptions): Promise<void> {
     const unref = options?.unref === true;
@@ -80,6 +94,28 @@ function unrefTimer(timer: unknown): void {
   if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
 }
 
+/**
+ * A clock's wall time, epoch ms: `wallNow()` if it has one, else `now()`. For what must mean a
+ * calendar time (event times, HTTP dates, times stored across restarts), never for durations.
+ *
+ * @example
+ * const enqueuedAt = wallTime(clock); // stored in the file, read back after a restart
+ */
+export function wallTime(clock: Pick<Clock, 'now' | 'wallNow'>): number {
+  return clock.wallNow === undefined ? clock.now() : clock.wallNow();
+}
+
+/**
+ * How far a clock's wall time is ahead of its monotonic `now()`, in ms (0 without `wallNow`):
+ * converts a monotonic time to an epoch time that can be saved (`t + offset`) and back.
+ *
+ * @example
+ * const savedAt = openedAt + wallOffset(clock); // epoch ms, meaningful after a restart
+ */
+export function wallOffset(clock: Pick<Clock, 'now' | 'wallNow'>): number {
+  return clock.wallNow === undefined ? 0 : clock.wallNow() - clock.now();
+}
+
 const ALL_METHODS: readonly (keyof Clock)[] = ['now', 'sleep', 'random'];
 
 /**
@@ -103,12 +139,18 @@ export function clockOption(option: string, clock: Clock | undefined, uses: read
   return clock;
 }
 
+// Captured when this module loads, before a test framework can replace the globals: FakeClock's
+// settle() needs a real event-loop turn (promise callbacks and I/O run), which a frozen
+// setTimeout under vi.useFakeTimers() or node:test's mock.timers never gives.
+const realSetTimeout: typeof setTimeout = globalThis.setTimeout;
+
 /**
- * @internal Lets pending promise callbacks (and I/O callbacks) run: one real macrotask turn.
+ * @internal Lets pending promise callbacks (and I/O callbacks) run: one real macrotask turn, even
+ * while a test framework's fake timers are on.
  *
  * @example
  * await nextMacrotask(); // every .then() queued so far has run
  */
 export function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => realSetTimeout(resolve, 0));
 }

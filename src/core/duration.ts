@@ -13,9 +13,9 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
 /** Options for {@link parseDuration}. */
 export interface ParseDurationOptions {
   /** The option name used in error messages. @default "duration" */
-  option?: string;
+  option?: string | undefined;
   /** Whether `Infinity` (number or the string `"Infinity"`) is accepted. @default false */
-  allowInfinity?: boolean;
+  allowInfinity?: boolean | undefined;
 }
 
 /**
@@ -30,6 +30,7 @@ export interface ParseDurationOptions {
  * parseDuration('soon', { option: 'interval' }) // RangeError: interval must be ...
  */
 export function parseDuration(value: Duration, options: ParseDurationOptions = {}): number {
+  checkParseOptions(options);
   const ms = typeof value === 'number' ? value : parseString(value);
   if (ms === undefined || Number.isNaN(ms) || ms < 0 || (ms === Infinity && options.allowInfinity !== true)) {
     throw new RangeError(
@@ -38,6 +39,15 @@ export function parseDuration(value: Duration, options: ParseDurationOptions = {
     );
   }
   return ms;
+}
+
+// Inline rather than core/options.ts, which builds on this file.
+function checkParseOptions(o: ParseDurationOptions): void {
+  if (Object.prototype.toString.call(o) !== '[object Object]') throw new TypeError(`steadfast: parseDuration options must be an options object; got ${describeValue(o)}`);
+  if (o.option !== undefined && typeof o.option !== 'string') throw new TypeError(`steadfast: parseDuration option must be a string; got ${describeValue(o.option)}`);
+  if (o.allowInfinity !== undefined && typeof o.allowInfinity !== 'boolean') {
+    throw new TypeError(`steadfast: parseDuration allowInfinity must be true or false; got ${describeValue(o.allowInfinity)}`);
+  }
 }
 
 function parseString(text: unknown): number | undefined {

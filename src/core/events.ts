@@ -2,6 +2,7 @@
  * Structured resilience events (pure): their types, the error summary they carry, and redaction.
  * Telemetry goes through one optional sink that costs nothing when absent.
  */
+import { wallTime, type Clock } from './clock.js';
 import { isObject, onCauseChain } from './errors.js';
 
 /** Error details carried by events: never a body, header value or query string. */
@@ -48,6 +49,7 @@ export type ResilienceEvent =
   | (Base<'outbox_dead'> & { key: string; verdict: EventVerdict; error: ErrorSummary })
   | (Base<'outbox_full'> & { size: number; bytes: number; maxItems: number | null; maxBytes: number | null })
   | (Base<'outbox_torn'> & { line: number; bytes: number })
+  | (Base<'outbox_corrupt'> & { line: number; lines: number; bytes: number; file: string })
   | (Base<'outbox_compacted'> & { size: number; bytesBefore: number; bytesAfter: number });
 
 /**
@@ -73,24 +75,62 @@ type Fields<T extends ResilienceEventType> = Omit<EventOf<T>, 'type' | 'time' | 
 
 /**
  * Emits an event if there is a sink. Callers check `sink !== undefined` first on hot paths so an
- * absent sink costs nothing.
+ * absent sink costs nothing. Pass the component's clock: the event's `time` is its wall time
+ * (`wallTime(clock)`); a number is taken as epoch ms as it is.
  *
  * @example
- * if (onEvent !== undefined) emit(onEvent, 'health_ok', name, clock.now(), { latencyMs: 12 });
+ * if (onEvent !== undefined) emit(onEvent, 'health_ok', name, clock, { latencyMs: 12 });
  */
 export function emit<T extends ResilienceEventType>(
   sink: EventSink | undefined,
   type: T,
   name: string,
-  now: number,
+  now: number | Pick<Clock, 'now' | 'wallNow'>,
   fields: Fields<T>,
 ): void {
   if (sink === undefined) return;
   try {
     // Built inside the try: a broken clock (NaN time) must not break delivery either.
-    sink({ type, time: new Date(now).toISOString(), name, ...fields } as unknown as ResilienceEvent);
+    const time = typeof now === 'number' ? now : wallTime(now);
+    const event = { type, time: new Date(time).toISOString(), name, ...fields } as unknown as Record<string, unknown>;
+    roundDurations(event);
+    const result: unknown = sink(event as unknown as ResilienceEvent);
+    if (result !== undefined) ignoreResult(result); // an async sink: its rejection must not crash the process
   } catch {
     // A broken logger must never turn a recovered call into a failure.
+  }
+}
+
+// Every duration field an event carries: whole ms in logs, never `1906.9999999`.
+const DURATION_FIELDS = ['delayMs', 'elapsedMs', 'downtimeMs', 'latencyMs', 'openForMs', 'durationMs'] as const;
+
+function roundDurations(event: Record<string, unknown>): void {
+  for (const key of DURATION_FIELDS) {
+    const value = event[key];
+    if (typeof value === 'number' && !Number.isInteger(value)) event[key] = Math.round(value);
+  }
+  const verdict = event['verdict'];
+  if (isObject(verdict) && typeof verdict['retryAfterMs'] === 'number' && !Number.isInteger(verdict['retryAfterMs'])) {
+    // A copy: the verdict belongs to the caller.
+    event['verdict'] = { ...verdict, retryAfterMs: Math.round(verdict['retryAfterMs']) };
+  }
+}
+
+/**
+ * Detaches a promise (or thenable) that a callback returned where nothing awaits it, so its
+ * rejection is not an unhandled rejection (which ends a Node process). A `then` that throws is
+ * ignored too. Anything else is left alone.
+ *
+ * @example
+ * ignoreResult(onEvent(event)); // an async sink that rejects can't crash the process
+ */
+export function ignoreResult(value: unknown): void {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return;
+  try {
+    const then = (value as { then?: unknown }).then;
+    if (typeof then === 'function') then.call(value, undefined, () => {});
+  } catch {
+    // a thenable whose `then` throws: there is nothing left to wait for
   }
 }
 
@@ -129,15 +169,24 @@ function codeOf(error: Record<string, unknown>): string | undefined {
 
 // Userinfo runs to the last '@' before the path, so a password containing '@' is removed whole.
 const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*@)?([^\s/?#]*)([^\s?#]*)(\?[^\s#]*)?(#\S*)?/gi;
+// A relative URL ("/api/w?token=..."): the path stays, its query and fragment go.
+const RELATIVE_URL_IN_TEXT = /(^|[\s"'`(<[=,])(\.{0,2}\/[^\s?#"'`<>)\]]*)[?#][^\s"'`<>)\]]*/g;
+// Anything else that looks like a query string ("w?token=abc&x=1"), wherever it sits.
+const QUERY_IN_TEXT = /\?[^\s#"'`<>?]*=[^\s"'`<>]*/g;
 
 /**
- * Removes secrets from free text: URL userinfo, query strings and fragments are dropped.
+ * Removes secrets from free text: URL userinfo, query strings and fragments are dropped, from
+ * absolute URLs and from relative ones quoted in error messages alike.
  *
  * @example
  * redact('GET https://user:pw@api.example.com/v1?token=abc failed') // 'GET https://api.example.com/v1 failed'
+ * redact('fetch /api/w?token=abc failed')                          // 'fetch /api/w failed'
  */
 export function redact(text: string): string {
-  return text.replace(URL_IN_TEXT, (_m, scheme: string, _user, host: string, path: string) => `${scheme}${host}${path}`);
+  return text
+    .replace(URL_IN_TEXT, (_m, scheme: string, _user, host: string, path: string) => `${scheme}${host}${path}`)
+    .replace(RELATIVE_URL_IN_TEXT, (_m, before: string, path: string) => `${before}${path}`)
+    .replace(QUERY_IN_TEXT, '');
 }
 
 /**

@@ -84,6 +84,113 @@ export function nameOption(option: string, value: string | undefined, fallback: 
 }
 
 /**
+ * The one rule for absent options: `undefined` means "the default"; `null` is a value like any
+ * other, checked by the option's validator (and refused, unless the option documents `null`).
+ * Use it instead of `??`, which would quietly turn `null` into the default.
+ *
+ * @example
+ * countOption('failureThreshold', orDefault(o.failureThreshold, 5), { min: 1 }) // null → RangeError
+ */
+export function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
+/**
+ * Whether `value` is an options object: a plain object or class instance, never `null`, an array,
+ * a function, a primitive, a Date, a Map...
+ *
+ * @example
+ * isOptionsObject({ maxRetries: 3 }) // true
+ * isOptionsObject([])                // false
+ */
+export function isOptionsObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Object]';
+}
+
+/**
+ * Validates an options argument or a nested options object: `undefined` passes (the defaults),
+ * anything but an options object (`null`, `5`, `'x'`, `[]`) is a TypeError.
+ *
+ * @example
+ * objectOption('CircuitBreaker options', o)  // o, or TypeError for new CircuitBreaker(5)
+ */
+export function objectOption<T extends object>(option: string, value: T | undefined): T | undefined {
+  if (value !== undefined && !isOptionsObject(value)) {
+    throw new TypeError(`steadfast: ${option} must be an options object; got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Validates an optional boolean option: `undefined` passes; `'true'`, `1` or `null` are refused,
+ * never coerced.
+ *
+ * @example
+ * booleanOption('schedule.repeatLast', o.repeatLast) // true | false | undefined
+ */
+export function booleanOption(option: string, value: boolean | undefined): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new TypeError(`steadfast: ${option} must be true or false; got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** The part of a `RetryBudget` the retry engine uses (structural: the class lives above core). */
+export interface BudgetLike {
+  recordCall(now: number): void;
+  tryRetry(now: number): boolean;
+}
+
+/**
+ * Validates a `budget` option: a `RetryBudget` (anything with `recordCall` and `tryRetry`), so
+ * `budget: {}` fails at construction instead of at the first retry.
+ *
+ * @example
+ * budgetOption('budget', new RetryBudget()) // the budget
+ * budgetOption('budget', {})                // TypeError: steadfast: budget must be a RetryBudget; got {}
+ */
+export function budgetOption<B extends BudgetLike>(option: string, value: B | undefined): B | undefined {
+  if (value !== undefined && !(isOptionsObject(value) && typeof value.recordCall === 'function' && typeof value.tryRetry === 'function')) {
+    throw new TypeError(`steadfast: ${option} must be a RetryBudget; got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+const KINDS: ReadonlySet<unknown> = new Set(['transient', 'permanent']);
+
+/**
+ * Validates `ClassifyOptions` (`unknown`, `statuses`, `codes`, `patterns`, `now`) once, where the
+ * options are received; `classify()` itself stays a fast, unchecked pure function.
+ *
+ * @example
+ * classifyOption('classify', { statuses: { 404: 'retry' } }) // RangeError naming classify.statuses
+ */
+export function classifyOption<C extends object>(option: string, value: C | undefined): C | undefined {
+  const o = objectOption(option, value) as Record<string, unknown> | undefined;
+  if (o === undefined) return value;
+  const kind = (name: string, v: unknown): void => {
+    if (!KINDS.has(v)) throw new RangeError(`steadfast: ${name} must be 'transient' or 'permanent'; got ${describeValue(v)}`);
+  };
+  if (o['unknown'] !== undefined) kind(`${option}.unknown`, o['unknown']);
+  for (const field of ['statuses', 'codes']) {
+    const table = objectOption(`${option}.${field}`, o[field] as object | undefined) as Record<string, unknown> | undefined;
+    for (const key of Object.keys(table ?? {})) kind(`${option}.${field}[${JSON.stringify(key)}]`, table?.[key]);
+  }
+  const patterns = objectOption(`${option}.patterns`, o['patterns'] as object | undefined) as Record<string, unknown> | undefined;
+  for (const field of ['transient', 'permanent']) {
+    const list = patterns?.[field];
+    if (list !== undefined && (!Array.isArray(list) || !list.every((p) => typeof p === 'string' || p instanceof RegExp))) {
+      throw new TypeError(`steadfast: ${option}.patterns.${field} must be an array of strings and RegExps; got ${describeValue(list)}`);
+    }
+  }
+  const now = o['now'];
+  if (now !== undefined && (typeof now !== 'number' || !Number.isFinite(now))) {
+    throw new TypeError(`steadfast: ${option}.now must be a finite number of epoch ms; got ${describeValue(now)}`);
+  }
+  return value;
+}
+
+/**
  * Validates an optional object option that must have the given methods (a caller's logger, meter
  * or tracer, typed structurally): `undefined` passes, anything else must be an object with each.
  *

@@ -9,7 +9,7 @@
  */
 import { mkdir, readFile, rm, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { byteLength, HEADER_LINE, OutboxLog, replaceFile } from './log.js';
+import { appendDurably, byteLength, HEADER_LINE, OutboxLog, replaceFile } from './log.js';
 
 /** An item waiting in the log. `json` is its payload, serialized once. */
 export interface StoredItem {
@@ -22,8 +22,8 @@ export interface StoredItem {
 }
 
 /**
- * The outbox file can't be used: it is not an outbox (it is never overwritten), it was written
- * by a newer version, a line before the last one is damaged, or it is already open in this process.
+ * The outbox file can't be used: it is not an outbox (it is never overwritten) or it was written
+ * by a newer version.
  *
  * @example
  * await Outbox.open({ path: './config.json', send }) // OutboxFileError: ./config.json: is not a steadfast outbox ...
@@ -85,11 +85,13 @@ export interface LoadedLog {
   leftCount: number;
   /** A torn last line that was truncated away (1-based line number and its byte length). */
   torn?: { line: number; bytes: number };
+  /** Damaged lines before the last that were moved to `<path>.corrupt` (first line number, count, bytes). */
+  corrupt?: { line: number; lines: number; bytes: number };
 }
 
 /**
  * Opens (or creates) the log at `path`: refuses a file that is not an outbox, truncates a torn
- * last line, and returns the waiting items.
+ * last line, moves damaged lines to `<path>.corrupt`, and returns the waiting items.
  */
 export async function openLog(path: string): Promise<LoadedLog> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
@@ -106,26 +108,59 @@ export async function openLog(path: string): Promise<LoadedLog> {
     await replaceFile(path, HEADER_LINE);
     return { log: await OutboxLog.attach(path, byteLength(HEADER_LINE)), items: [], leftCount: 0 };
   }
-  const { items, leftCount, end, torn } = parse(path, data);
-  if (torn !== undefined) await truncate(path, end);
-  const log = await OutboxLog.attach(path, end);
-  return torn === undefined ? { log, items, leftCount } : { log, items, leftCount, torn };
+  const { items, leftCount, end, torn, damaged } = parse(path, data);
+  let size = end;
+  const found: Omit<LoadedLog, 'log'> = { items, leftCount };
+  if (torn !== undefined) found.torn = torn;
+  if (damaged.length > 0) {
+    // Keep the damaged bytes (someone may want them) before the log is rewritten without them.
+    const bad = Buffer.concat(damaged.map((d) => data.subarray(d.start, d.end)));
+    await appendDurably(`${path}.corrupt`, bad);
+    const kept = Buffer.concat(keptRanges(data, damaged, end));
+    await replaceFile(path, kept);
+    size = kept.length;
+    found.corrupt = { line: (damaged[0] as Damaged).line, lines: damaged.length, bytes: bad.length };
+  } else if (torn !== undefined) {
+    await truncate(path, end);
+  }
+  return { log: await OutboxLog.attach(path, size), ...found };
 }
 
-function parse(path: string, data: Buffer): Omit<LoadedLog, 'log'> & { end: number } {
+interface Damaged {
+  line: number;
+  start: number;
+  end: number;
+}
+
+/** The byte ranges of `data` up to `end` that are not damaged lines. */
+function keptRanges(data: Buffer, damaged: readonly Damaged[], end: number): Buffer[] {
+  const out: Buffer[] = [];
+  let pos = 0;
+  for (const d of damaged) {
+    out.push(data.subarray(pos, d.start));
+    pos = d.end;
+  }
+  out.push(data.subarray(pos, end));
+  return out;
+}
+
+function parse(path: string, data: Buffer): Omit<LoadedLog, 'log'> & { end: number; damaged: Damaged[] } {
   const headerEnd = data.indexOf(10);
   const header = data.subarray(0, headerEnd < 0 ? data.length : headerEnd).toString('utf8');
   checkHeader(path, header, headerEnd >= 0);
   const live = new Map<string, StoredItem>();
+  const damaged: Damaged[] = [];
   let leftCount = 0;
   let pos = headerEnd + 1;
   for (let line = 2; pos < data.length; line++) {
     const nl = data.indexOf(10, pos);
-    if (nl < 0) return { items: [...live.values()], leftCount, end: pos, torn: { line, bytes: data.length - pos } };
+    if (nl < 0) return { items: [...live.values()], leftCount, end: pos, damaged, torn: { line, bytes: data.length - pos } };
     const text = data.subarray(pos, nl + 1).toString('utf8');
     const record = parseRecord(text);
     if (record === undefined) {
-      throw new OutboxFileError(path, `line ${line} is damaged and is not the last line; refusing to guess (the file is left unchanged)`);
+      damaged.push({ line, start: pos, end: nl + 1 });
+      pos = nl + 1;
+      continue;
     }
     const { op, key } = record;
     if (op === 'put') {
@@ -143,7 +178,7 @@ function parse(path: string, data: Buffer): Omit<LoadedLog, 'log'> & { end: numb
     }
     pos = nl + 1;
   }
-  return { items: [...live.values()], leftCount, end: data.length };
+  return { items: [...live.values()], leftCount, end: data.length, damaged };
 }
 
 function checkHeader(path: string, header: string, complete: boolean): void {

@@ -24,11 +24,11 @@ interface Pending {
 }
 
 /** Writes `text` to `<path>.tmp`, fsyncs it, renames it over `path` and fsyncs the directory. */
-export async function replaceFile(path: string, text: string): Promise<void> {
+export async function replaceFile(path: string, text: string | Buffer): Promise<void> {
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, 'w', FILE_MODE);
   try {
-    await writeAll(fh, Buffer.from(text));
+    await writeAll(fh, typeof text === 'string' ? Buffer.from(text) : text);
     await fh.sync();
   } finally {
     await fh.close();
@@ -61,14 +61,19 @@ async function writeAll(fh: FileHandle, buffer: Buffer): Promise<void> {
  * Appends a line to `<path>.dead` and fsyncs it (dead letters are rare, so no batching).
  */
 export async function appendDeadLetter(path: string, line: string): Promise<void> {
-  const fh = await open(`${path}.dead`, 'a', FILE_MODE);
+  await appendDurably(`${path}.dead`, line);
+}
+
+/** Appends `text` to `file` (created with mode 0600) and makes it durable before resolving. */
+export async function appendDurably(file: string, text: string | Buffer): Promise<void> {
+  const fh = await open(file, 'a', FILE_MODE);
   try {
-    await writeAll(fh, Buffer.from(line));
+    await writeAll(fh, typeof text === 'string' ? Buffer.from(text) : text);
     await fh.datasync();
   } finally {
     await fh.close();
   }
-  await syncDir(dirname(path));
+  await syncDir(dirname(file));
 }
 
 /**

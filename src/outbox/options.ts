@@ -6,7 +6,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from '../breaker/breaker.j
 import type { ClassifyOptions } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
-import { countOption, describeValue, functionOption, nameOption } from '../core/options.js';
+import { classifyOption, countOption, describeValue, functionOption, isOptionsObject, nameOption, orDefault } from '../core/options.js';
 import type { EventSink } from '../core/events.js';
 
 /**
@@ -71,31 +71,37 @@ export interface OutboxOptions {
    * disables it.
    * @default '30s'
    */
-  sendTimeout?: Duration;
+  sendTimeout?: Duration | undefined;
   /** Waits between attempts at a transiently failing item. A finite schedule dead-letters the item when used up. @default exponential 1s..5m, full jitter */
-  backoff?: Backoff;
+  backoff?: Backoff | undefined;
   /** Most items waiting at once; `enqueue` rejects with `OutboxFullError` beyond. @default 100_000 */
-  maxItems?: number;
+  maxItems?: number | undefined;
   /** Most bytes of waiting items (their stored lines); `enqueue` rejects with `OutboxFullError` beyond. @default 33_554_432 (32 MiB) */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /** Compact the file after this many items left it (delivered or dead). @default 1_000 */
-  compactAfter?: number;
+  compactAfter?: number | undefined;
   /** ...or once this many bytes of the file belong to items that left, whichever comes first. @default 1_048_576 (1 MiB) */
-  compactAfterBytes?: number;
+  compactAfterBytes?: number | undefined;
   /**
    * Wraps every `send` call in a circuit breaker (yours, or one built from these options with the
    * outbox's clock and event sink): while it is open, the outbox waits until it half-opens.
    * @default none
    */
-  breaker?: CircuitBreaker | OutboxBreaker | CircuitBreakerOptions;
+  breaker?: CircuitBreaker | OutboxBreaker | CircuitBreakerOptions | undefined;
   /** Adjusts which `send` errors are transient (retry) or permanent (dead letter). */
-  classify?: ClassifyOptions;
+  classify?: ClassifyOptions | undefined;
   /** Receives `outbox_*` events (never the payload). */
-  onEvent?: EventSink;
+  onEvent?: EventSink | undefined;
   /** @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Name used in events. @default 'outbox' */
-  name?: string;
+  name?: string | undefined;
+  /**
+   * How long `open` waits for another owner of the file (another process, or another Outbox in
+   * this process) to close it before rejecting with `OutboxLockedError`. `0` does not wait.
+   * @default '5s'
+   */
+  lockTimeout?: Duration | undefined;
 }
 
 /** @internal Options with defaults applied. */
@@ -114,16 +120,18 @@ export interface ResolvedOutboxOptions {
   onEvent: EventSink | undefined;
   clock: Clock;
   name: string;
+  /** ms */
+  lockTimeout: number;
 }
 
 let defaultBackoff: Backoff | undefined;
 
 /** @internal Validates options (TypeError/RangeError naming the option and value) and applies defaults. */
 export function resolveOutboxOptions(o: OutboxOptions): ResolvedOutboxOptions {
-  if (typeof o !== 'object' || o === null) throw new TypeError(`steadfast: Outbox.open needs an options object; got ${describeValue(o)}`);
+  if (!isOptionsObject(o)) throw new TypeError(`steadfast: Outbox.open needs an options object; got ${describeValue(o)}`);
   if (typeof o.path !== 'string' || o.path === '') throw new TypeError(`steadfast: path must be a non-empty string; got ${describeValue(o.path)}`);
   if (typeof o.send !== 'function') throw new TypeError(`steadfast: send must be a function; got ${describeValue(o.send)}`);
-  if (o.breaker !== undefined && (typeof o.breaker !== 'object' || o.breaker === null)) {
+  if (o.breaker !== undefined && !isOptionsObject(o.breaker)) {
     throw new TypeError(`steadfast: breaker must be a CircuitBreaker or CircuitBreakerOptions; got ${describeValue(o.breaker)}`);
   }
   const clock = clockOption('clock', o.clock);
@@ -132,17 +140,18 @@ export function resolveOutboxOptions(o: OutboxOptions): ResolvedOutboxOptions {
   return {
     path: o.path,
     send: o.send,
-    sendTimeout: positiveOrInfinity('sendTimeout', o.sendTimeout ?? '30s'),
+    sendTimeout: positiveOrInfinity('sendTimeout', orDefault(o.sendTimeout, '30s')),
     backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' })),
-    maxItems: countOption('maxItems', o.maxItems ?? 100_000, { min: 1, allowInfinity: true }),
-    maxBytes: countOption('maxBytes', o.maxBytes ?? 33_554_432, { min: 1, allowInfinity: true }),
-    compactAfter: countOption('compactAfter', o.compactAfter ?? 1_000, { min: 1, allowInfinity: true }),
-    compactAfterBytes: countOption('compactAfterBytes', o.compactAfterBytes ?? 1_048_576, { min: 1, allowInfinity: true }),
+    maxItems: countOption('maxItems', orDefault(o.maxItems, 100_000), { min: 1, allowInfinity: true }),
+    maxBytes: countOption('maxBytes', orDefault(o.maxBytes, 33_554_432), { min: 1, allowInfinity: true }),
+    compactAfter: countOption('compactAfter', orDefault(o.compactAfter, 1_000), { min: 1, allowInfinity: true }),
+    compactAfterBytes: countOption('compactAfterBytes', orDefault(o.compactAfterBytes, 1_048_576), { min: 1, allowInfinity: true }),
     breaker: resolveBreaker(o.breaker, clock, name, onEvent),
-    classify: o.classify ?? {},
+    classify: classifyOption('classify', o.classify) ?? {},
     onEvent,
     clock,
     name,
+    lockTimeout: parseDuration(orDefault(o.lockTimeout, '5s'), { option: 'lockTimeout' }),
   };
 }
 
@@ -183,6 +192,48 @@ export class OutboxFullError extends Error {
     this.bytes = bytes;
     this.maxItems = maxItems;
     this.maxBytes = maxBytes;
+  }
+}
+
+/**
+ * `enqueue` was refused because this one item is larger than `maxBytes`: it could never fit, even
+ * in an empty outbox. Split it, store it elsewhere, or raise `maxBytes`.
+ *
+ * @example
+ * try { await outbox.enqueue(hugeReport) } catch (e) { if (e instanceof OutboxItemTooLargeError) await uploadReportInstead(hugeReport) }
+ */
+export class OutboxItemTooLargeError extends Error {
+  override readonly name = 'OutboxItemTooLargeError' as const;
+  /** Bytes the item takes when stored. */
+  readonly bytes: number;
+  readonly maxBytes: number;
+
+  constructor(bytes: number, maxBytes: number) {
+    super(`steadfast: outbox item is too large: it takes ${bytes} bytes and maxBytes is ${maxBytes}, so it can never fit, even in an empty outbox`);
+    this.bytes = bytes;
+    this.maxBytes = maxBytes;
+  }
+}
+
+/**
+ * `Outbox.open` gave up waiting for the outbox file: another process (or another Outbox in this
+ * process) still owns it after `lockTimeout`. `pid` is the owner's, when the lock file names one.
+ *
+ * @example
+ * try { await Outbox.open({ path, send }) } catch (e) { if (e instanceof OutboxLockedError) log(`already running as pid ${e.pid}`) }
+ */
+export class OutboxLockedError extends Error {
+  override readonly name = 'OutboxLockedError' as const;
+  /** The outbox file. */
+  readonly path: string;
+  /** The owner's process id, if known. */
+  readonly pid: number | undefined;
+
+  constructor(path: string, pid: number | undefined, waitedMs: number) {
+    const owner = pid === undefined ? 'another owner' : pid === process.pid ? `another Outbox in this process (pid ${pid}); close() it first` : `process ${pid}`;
+    super(`steadfast: ${path}: is locked by ${owner} (waited ${waitedMs}ms; see ${path}.lock)`);
+    this.path = path;
+    this.pid = pid;
   }
 }
 

@@ -6,11 +6,14 @@
 import { resolve as resolvePath } from 'node:path';
 import { nextStep } from '../core/backoff-walk.js';
 import { classify, type Verdict } from '../core/classify.js';
+import { wallTime } from '../core/clock.js';
 import { emit, jsonCount, summarizeError } from '../core/events.js';
-import { deadLine, markLine, OutboxFileError, openLog, putLine, serialize, type StoredItem } from './file.js';
+import { deadLine, markLine, openLog, putLine, serialize, type StoredItem } from './file.js';
+import { OutboxLock } from './lock.js';
 import { appendDeadLetter, byteLength, HEADER_BYTES, type OutboxLog } from './log.js';
 import {
   OutboxFullError,
+  OutboxItemTooLargeError,
   OutboxStoppedError,
   resolveOutboxOptions,
   type JsonValue,
@@ -24,8 +27,6 @@ import { retryDelay, type GiveUpReason } from '../policies/retry-step.js';
 import { retrySettings, type RetryOptions } from '../policies/retry.js';
 import { sendOnce } from './send.js';
 
-/** Absolute paths open in this process: two Outbox objects on one file would corrupt it. */
-const openPaths = new Set<string>();
 const noop = (): void => {};
 
 /**
@@ -58,6 +59,7 @@ export class Outbox {
   private constructor(
     private readonly o: ResolvedOutboxOptions,
     private readonly log: OutboxLog,
+    private readonly lock: OutboxLock,
     items: readonly StoredItem[],
     leftCount: number,
   ) {
@@ -68,22 +70,25 @@ export class Outbox {
 
   /**
    * Opens (or creates) the outbox at `o.path` and loads the items still waiting. Delivery starts
-   * with `start()`. Rejects with a `TypeError`/`RangeError` naming a bad option, or an
+   * with `start()`. One file has one owner: while another process (or another Outbox here) has it
+   * open, this waits up to `lockTimeout`, then rejects with `OutboxLockedError`; an owner that died
+   * never blocks it. Rejects with a `TypeError`/`RangeError` naming a bad option, or an
    * `OutboxFileError` if the file is not an outbox (it is left unchanged).
    */
   static async open(o: OutboxOptions): Promise<Outbox> {
     const options = resolveOutboxOptions(o);
     const path = resolvePath(options.path);
-    if (openPaths.has(path)) throw new OutboxFileError(path, 'is already open in this process; close() the other Outbox first');
-    openPaths.add(path);
+    const { clock } = options;
+    const lock = await OutboxLock.acquire(path, { timeoutMs: options.lockTimeout, clock });
     try {
       const loaded = await openLog(path);
-      const outbox = new Outbox({ ...options, path }, loaded.log, loaded.items, loaded.leftCount);
-      if (loaded.torn !== undefined) emit(options.onEvent, 'outbox_torn', options.name, options.clock.now(), loaded.torn);
+      const outbox = new Outbox({ ...options, path }, loaded.log, lock, loaded.items, loaded.leftCount);
+      if (loaded.torn !== undefined) emit(options.onEvent, 'outbox_torn', options.name, clock, loaded.torn);
+      if (loaded.corrupt !== undefined) emit(options.onEvent, 'outbox_corrupt', options.name, clock, { ...loaded.corrupt, file: `${path}.corrupt` });
       await outbox.compactIfDue();
       return outbox;
     } catch (error) {
-      openPaths.delete(path);
+      await lock.release();
       throw error;
     }
   }
@@ -113,11 +118,12 @@ export class Outbox {
     const known = this.queue.find(key);
     if (known !== undefined) return known instanceof Promise ? known : toItem(known);
     const json = serialize(payload);
-    const at = this.o.clock.now();
+    const at = wallTime(this.o.clock); // stored, read back after a restart: a calendar time
     const line = putLine(key, at, json);
     const bytes = byteLength(line);
     const { maxItems, maxBytes } = this.o;
     const { size, bytes: used } = this.queue;
+    if (bytes > maxBytes) throw new OutboxItemTooLargeError(bytes, maxBytes);
     if (size + 1 > maxItems || used + bytes > maxBytes) {
       if (this.o.onEvent !== undefined) {
         emit(this.o.onEvent, 'outbox_full', this.o.name, at, { size, bytes: used, maxItems: jsonCount(maxItems), maxBytes: jsonCount(maxBytes) });
@@ -133,7 +139,7 @@ export class Outbox {
       () => {
         this.queue.endWrite(entry);
         this.queue.push(entry);
-        if (this.o.onEvent !== undefined) emit(this.o.onEvent, 'outbox_enqueued', this.o.name, this.o.clock.now(), { key, size: this.size });
+        if (this.o.onEvent !== undefined) emit(this.o.onEvent, 'outbox_enqueued', this.o.name, this.o.clock, { key, size: this.size });
         this.wake?.();
         settle.resolve({ key, payload, enqueuedAt: at, attempts: 0 });
       },
@@ -196,8 +202,11 @@ export class Outbox {
     this.closing ??= (async (): Promise<void> => {
       this.closed = true; // refuse new enqueues now; acks of the send in flight still get written
       await this.stop();
-      await this.log.close();
-      openPaths.delete(this.o.path);
+      try {
+        await this.log.close();
+      } finally {
+        await this.lock.release();
+      }
     })();
     return this.closing;
   }
@@ -229,7 +238,7 @@ export class Outbox {
         await retryLoop(() => this.attempt(entry), settings, {
           rawSignal: true, // stop() waits for the send in flight; only sendTimeout aborts it
           beforeRetry: ({ error, delayMs }) => {
-            if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
+            if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock, { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
           },
           onGiveUp: (reason, verdict) => (stopped = { reason, verdict }),
         });
@@ -239,7 +248,7 @@ export class Outbox {
         if (await this.deadLetter(entry, verdict, error)) continue;
         // Couldn't even dead-letter it: keep it, and try it again after the backoff's first wait.
         const delayMs = retryDelay(nextStep(this.o.backoff, undefined, () => clock.random())?.delay ?? 0, verdict, settings.maxRetryAfter);
-        if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock.now(), { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
+        if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock, { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
         try {
           await clock.sleep(delayMs, signal);
         } catch {
@@ -248,7 +257,7 @@ export class Outbox {
         continue;
       }
       this.leave(entry, 'ack');
-      if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock.now(), { key: entry.key, attempts: entry.attempts, size: this.size });
+      if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock, { key: entry.key, attempts: entry.attempts, size: this.size });
       await this.compactIfDue();
     }
   }
@@ -265,14 +274,14 @@ export class Outbox {
   private async deadLetter(entry: Entry, verdict: Verdict, error: unknown): Promise<boolean> {
     const { clock, onEvent, name } = this.o;
     const summary = summarizeError(error);
-    const line = deadLine(entry, verdict, summary, clock.now());
+    const line = deadLine(entry, verdict, summary, wallTime(clock));
     try {
       await appendDeadLetter(this.o.path, line);
     } catch {
       return false;
     }
     this.leave(entry, 'dead');
-    if (onEvent !== undefined) emit(onEvent, 'outbox_dead', name, clock.now(), { key: entry.key, verdict, error: summary });
+    if (onEvent !== undefined) emit(onEvent, 'outbox_dead', name, clock, { key: entry.key, verdict, error: summary });
     await this.compactIfDue();
     return true;
   }
@@ -286,7 +295,7 @@ export class Outbox {
     try {
       const { bytesBefore, bytesAfter } = await this.log.compact(() => this.queue.snapshot());
       const { onEvent } = this.o;
-      if (onEvent !== undefined) emit(onEvent, 'outbox_compacted', this.o.name, this.o.clock.now(), { size: this.size, bytesBefore, bytesAfter });
+      if (onEvent !== undefined) emit(onEvent, 'outbox_compacted', this.o.name, this.o.clock, { size: this.size, bytesBefore, bytesAfter });
     } catch {
       // e.g. disk full: the old file is intact and still appended to; try again after the next threshold.
     }

@@ -4,19 +4,19 @@
  */
 import { clockOption, type Clock } from '../core/clock.js';
 import { type Duration } from '../core/duration.js';
-import { numberOption, positiveDuration } from '../core/options.js';
+import { numberOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
 import { RollingWindow } from '../core/window.js';
 
 /** Options for {@link RetryBudget}. */
 export interface RetryBudgetOptions {
   /** Retries allowed per call seen in `window`, in [0, 1000]. @default 0.2 */
-  ratio?: number;
+  ratio?: number | undefined;
   /** Retries always allowed per second of `window`, however few calls there were. @default 10 */
-  minPerSecond?: number;
+  minPerSecond?: number | undefined;
   /** The sliding window over which calls and retries are counted. @default '10s' */
-  window?: Duration;
+  window?: Duration | undefined;
   /** Time source used when a method gets no `now`. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 // A budget only reads the time.
@@ -41,9 +41,10 @@ export class RetryBudget {
   private readonly counts: RollingWindow;
 
   constructor(o: RetryBudgetOptions = {}) {
-    this.ratio = numberOption('ratio', o.ratio ?? 0.2, 0, 1_000);
-    const minPerSecond = numberOption('minPerSecond', o.minPerSecond ?? 10, 0, Number.MAX_SAFE_INTEGER);
-    const windowMs = positiveDuration('window', o.window ?? '10s');
+    objectOption('RetryBudget options', o);
+    this.ratio = numberOption('ratio', orDefault(o.ratio, 0.2), 0, 1_000);
+    const minPerSecond = numberOption('minPerSecond', orDefault(o.minPerSecond, 10), 0, Number.MAX_SAFE_INTEGER);
+    const windowMs = positiveDuration('window', orDefault(o.window, '10s'));
     this.clock = clockOption('clock', o.clock, NOW_ONLY);
     this.floor = (minPerSecond * windowMs) / 1_000;
     this.counts = new RollingWindow({ windowMs, lanes: 2 });

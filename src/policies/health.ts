@@ -5,12 +5,12 @@
 import { runWithSignal, signalOption } from '../core/abort.js';
 import { backoffOption, exponential, type Backoff } from '../core/backoff.js';
 import { BackoffWalk } from '../core/backoff-walk.js';
-import { clockOption, type Clock, type SleepOptions } from '../core/clock.js';
+import { clockOption, wallTime, type Clock, type SleepOptions } from '../core/clock.js';
 import { type Duration } from '../core/duration.js';
-import { countOption, describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
-import { HttpError, isObject } from '../core/errors.js';
+import { countOption, describeValue, functionOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
+import { HttpError } from '../core/errors.js';
 import { globalFetch } from '../core/fetch.js';
-import { emit, safeUrl, summarizeError, type EventSink } from '../core/events.js';
+import { emit, ignoreResult, safeUrl, summarizeError, type EventSink } from '../core/events.js';
 
 /** Checks the server once: resolves when healthy, rejects (or never settles) when not. Honour `signal`. */
 export type Probe = (signal: AbortSignal) => Promise<unknown>;
@@ -23,27 +23,27 @@ export interface HealthCheckOptions {
   /** The check itself; see {@link httpProbe}. A probe that throws or times out is a failure. */
   probe: Probe;
   /** Time between periodic checks once {@link HealthCheck.start} is called. @default '30s' */
-  interval?: Duration;
+  interval?: Duration | undefined;
   /** Longest a probe may take before it counts as failed (`Infinity` allowed). @default '5s' */
-  timeout?: Duration;
+  timeout?: Duration | undefined;
   /** Consecutive successes needed to become `healthy`. @default 1 */
-  healthyAfter?: number;
+  healthyAfter?: number | undefined;
   /** Consecutive failures needed to become `unhealthy`. @default 1 */
-  unhealthyAfter?: number;
+  unhealthyAfter?: number | undefined;
   /** Time source. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Receives `health_ok` and `health_fail` events. */
-  onEvent?: EventSink;
+  onEvent?: EventSink | undefined;
   /** Name carried by events. @default 'health' */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** Options for {@link HealthCheck.waitUntilHealthy}. */
 export interface WaitUntilHealthyOptions {
   /** Aborting it rejects the wait at once with `signal.reason`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Delay between failed checks; a finite schedule keeps its last delay. @default exponential 1s..30s, full jitter */
-  backoff?: Backoff;
+  backoff?: Backoff | undefined;
 }
 
 const DEFAULT_WAIT_BACKOFF: Backoff = /* @__PURE__ */ exponential({ initial: '1s', max: '30s', jitter: 'full' });
@@ -73,14 +73,14 @@ export class HealthCheck {
   private loop: AbortController | undefined;
 
   constructor(o: HealthCheckOptions) {
-    if (!isObject(o)) throw new TypeError(`steadfast: HealthCheck needs an options object; got ${describeValue(o)}`);
+    if (!isOptionsObject(o)) throw new TypeError(`steadfast: HealthCheck needs an options object; got ${describeValue(o)}`);
     const probe = functionOption('HealthCheck.probe', o.probe);
     if (probe === undefined) throw new TypeError('steadfast: HealthCheck.probe must be a function; got undefined');
     this.probe = probe;
-    this.intervalMs = positiveDuration('HealthCheck.interval', o.interval ?? '30s');
-    this.timeoutMs = positiveDuration('HealthCheck.timeout', o.timeout ?? '5s', { allowInfinity: true });
-    this.healthyAfter = countOption('HealthCheck.healthyAfter', o.healthyAfter ?? 1, { min: 1 });
-    this.unhealthyAfter = countOption('HealthCheck.unhealthyAfter', o.unhealthyAfter ?? 1, { min: 1 });
+    this.intervalMs = positiveDuration('HealthCheck.interval', orDefault(o.interval, '30s'));
+    this.timeoutMs = positiveDuration('HealthCheck.timeout', orDefault(o.timeout, '5s'), { allowInfinity: true });
+    this.healthyAfter = countOption('HealthCheck.healthyAfter', orDefault(o.healthyAfter, 1), { min: 1 });
+    this.unhealthyAfter = countOption('HealthCheck.unhealthyAfter', orDefault(o.unhealthyAfter, 1), { min: 1 });
     this.clock = clockOption('HealthCheck.clock', o.clock);
     this.backgroundClock = unrefClock(this.clock);
     this.onEvent = functionOption('HealthCheck.onEvent', o.onEvent);
@@ -126,6 +126,7 @@ export class HealthCheck {
    * await health.waitUntilHealthy({ signal: AbortSignal.timeout(60_000) });
    */
   async waitUntilHealthy(o: WaitUntilHealthyOptions = {}): Promise<void> {
+    objectOption('waitUntilHealthy options', o);
     const signal = signalOption('waitUntilHealthy.signal', o.signal);
     const backoff = backoffOption('waitUntilHealthy.backoff', o.backoff) ?? DEFAULT_WAIT_BACKOFF;
     signal?.throwIfAborted();
@@ -162,7 +163,7 @@ export class HealthCheck {
       this.successes = 0;
       this.failures++;
       if (this.failures >= this.unhealthyAfter) this.current = 'unhealthy';
-      if (this.onEvent !== undefined) emit(this.onEvent, 'health_fail', this.name, this.clock.now(), { error: summarizeError(error) });
+      if (this.onEvent !== undefined) emit(this.onEvent, 'health_fail', this.name, this.clock, { error: summarizeError(error) });
       return false;
     }
     if (signal?.aborted === true) return false;
@@ -171,7 +172,7 @@ export class HealthCheck {
     if (this.successes >= this.healthyAfter) this.current = 'healthy';
     if (this.onEvent !== undefined) {
       const now = this.clock.now();
-      emit(this.onEvent, 'health_ok', this.name, now, { latencyMs: Math.max(0, now - started) });
+      emit(this.onEvent, 'health_ok', this.name, this.clock, { latencyMs: Math.max(0, now - started) });
     }
     return true;
   }
@@ -182,9 +183,9 @@ const UNREF: SleepOptions = { unref: true };
 /** Options for {@link httpProbe}. */
 export interface HttpProbeOptions {
   /** The fetch to use, resolved once here. @default globalThis.fetch */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Extra acceptance test on a 2xx response (e.g. a header); `false` is a failure. Runs before the body is discarded. */
-  expect?: (response: Response) => boolean;
+  expect?: ((response: Response) => boolean) | undefined;
 }
 
 /**
@@ -195,12 +196,18 @@ export interface HttpProbeOptions {
  * const probe = httpProbe('http://127.0.0.1:8080/health', { expect: (r) => r.headers.get('x-ready') === '1' });
  */
 export function httpProbe(url: string | URL, o: HttpProbeOptions = {}): Probe {
-  let target: string;
+  if (typeof url !== 'string' && !(url instanceof URL)) throw new TypeError(`steadfast: httpProbe.url must be an absolute URL string or URL; got ${describeValue(url)}`);
+  objectOption('httpProbe options', o);
+  let parsed: URL | undefined;
   try {
-    target = new URL(String(url)).href;
+    parsed = new URL(String(url));
   } catch {
-    throw new TypeError(`steadfast: httpProbe.url must be an absolute URL; got ${JSON.stringify(safeUrl(String(url)))}`);
+    // reported below
   }
+  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new TypeError(`steadfast: httpProbe.url must be an absolute http: or https: URL; got ${JSON.stringify(safeUrl(String(url)))}`);
+  }
+  const target = parsed.href;
   const doFetch = functionOption('httpProbe.fetch', o.fetch) ?? globalFetch('httpProbe(url, { fetch })');
   const expect = functionOption('httpProbe.expect', o.expect);
   const where = safeUrl(target);
@@ -209,7 +216,9 @@ export function httpProbe(url: string | URL, o: HttpProbeOptions = {}): Probe {
     let accepted = false;
     try {
       if (!response.ok) throw new HttpError(response.status, `HTTP ${response.status} from ${where}`);
-      accepted = expect === undefined || expect(response) === true;
+      const verdict: unknown = expect === undefined || expect(response);
+      ignoreResult(verdict); // expect is synchronous: a promise it returns is not `true`, and must not crash the process
+      accepted = verdict === true;
     } finally {
       await discardBody(response);
     }
@@ -227,9 +236,12 @@ async function discardBody(response: Response): Promise<void> {
 }
 
 function unrefClock(clock: Clock): Clock {
-  return {
+  const unref: Clock = {
     now: () => clock.now(),
     random: () => clock.random(),
     sleep: (ms, signal) => clock.sleep(ms, signal, UNREF),
   };
+  // Events' time is wall time: keep the wall clock too.
+  if (clock.wallNow !== undefined) unref.wallNow = () => wallTime(clock);
+  return unref;
 }

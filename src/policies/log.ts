@@ -5,7 +5,7 @@
  */
 import { classify } from '../core/classify.js';
 import { formatDuration } from '../core/duration.js';
-import { describeValue } from '../core/options.js';
+import { describeValue, isOptionsObject } from '../core/options.js';
 import { isObject } from '../core/errors.js';
 import { redact, type ErrorSummary, type EventSink, type EventVerdict, type ResilienceEvent } from '../core/events.js';
 
@@ -17,7 +17,7 @@ export interface LineStream {
 /** Options for {@link textLines}. */
 export interface TextLinesOptions {
   /** Start each line with the event's ISO time. @default false */
-  time?: boolean;
+  time?: boolean | undefined;
 }
 
 /**
@@ -44,7 +44,7 @@ export function jsonLines(stream?: LineStream): EventSink {
  * // [POLL] checkin: check-in failed (3 in a row), next try in 4s: connection refused
  */
 export function textLines(stream?: LineStream, o: TextLinesOptions = {}): EventSink {
-  if (!isObject(o)) throw new TypeError(`steadfast: textLines options must be an object; got ${describeValue(o)}`);
+  if (!isOptionsObject(o)) throw new TypeError(`steadfast: textLines options must be an options object; got ${describeValue(o)}`);
   if (o.time !== undefined && typeof o.time !== 'boolean') {
     throw new TypeError(`steadfast: textLines.time must be a boolean; got ${describeValue(o.time)}`);
   }
@@ -101,6 +101,8 @@ function describe(e: ResilienceEvent): string {
       return `[OUTBOX] ${who}: full (${e.size}/${e.maxItems ?? '∞'} items, ${e.bytes}/${e.maxBytes ?? '∞'} bytes), enqueue refused`;
     case 'outbox_torn':
       return `[OUTBOX] ${who}: skipped torn line ${e.line} (${plural(e.bytes, 'byte')}) left by a crash`;
+    case 'outbox_corrupt':
+      return `[OUTBOX] ${who}: moved ${plural(e.lines, 'damaged line')} (from line ${e.line}, ${plural(e.bytes, 'byte')}) to ${e.file}; every intact item kept`;
     case 'outbox_compacted':
       return `[OUTBOX] ${who}: compacted ${e.bytesBefore} → ${plural(e.bytesAfter, 'byte')} (${e.size} waiting)`;
     default:

@@ -8,8 +8,7 @@ import { backoffOption, exponential, type Backoff } from '../core/backoff.js';
 import { BackoffWalk } from '../core/backoff-walk.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
-import { describeValue, functionOption, nameOption, numberOption } from '../core/options.js';
-import { isObject } from '../core/errors.js';
+import { describeValue, functionOption, isOptionsObject, nameOption, numberOption, orDefault } from '../core/options.js';
 import { emit, summarizeError, type EventSink } from '../core/events.js';
 
 /**
@@ -34,19 +33,19 @@ export interface PollOptions {
   /** Time between runs after a success (before jitter). */
   interval: Duration;
   /** Delay after the n-th consecutive failure; a finite schedule keeps its last delay. @default pollDefaults.backoff (exponential 1s..12s, equal jitter) */
-  backoff?: Backoff;
+  backoff?: Backoff | undefined;
   /** Interval jitter: each wait is `interval * (1 ± jitter)`, so a fleet never locks into one phase. In [0, 1]. @default 0.1 */
-  jitter?: number;
+  jitter?: number | undefined;
   /** Aborting it ends the loop at once: the sleep is cancelled and the task's signal aborts. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Run the task at once (`true`) or wait one interval first. @default true */
-  immediate?: boolean;
+  immediate?: boolean | undefined;
   /** Time source. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Receives `poll_failed` and `recovered` events. */
-  onEvent?: EventSink;
+  onEvent?: EventSink | undefined;
   /** Name carried by events. @default 'poll' */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** What the task receives on each run. */
@@ -93,14 +92,14 @@ interface Settings {
  */
 export function poll(task: (ctx: PollContext) => Promise<unknown>, o: PollOptions): Poller {
   if (typeof task !== 'function') throw new TypeError(`steadfast: poll task must be a function; got ${describeValue(task)}`);
-  if (!isObject(o)) throw new TypeError(`steadfast: poll needs an options object with an interval; got ${describeValue(o)}`);
+  if (!isOptionsObject(o)) throw new TypeError(`steadfast: poll needs an options object with an interval; got ${describeValue(o)}`);
   if (o.immediate !== undefined && typeof o.immediate !== 'boolean') {
     throw new TypeError(`steadfast: poll.immediate must be a boolean; got ${describeValue(o.immediate)}`);
   }
   return new PollLoop(task, {
     intervalMs: parseDuration(o.interval, { option: 'poll.interval' }),
     backoff: backoffOption('poll.backoff', o.backoff) ?? pollDefaults.backoff,
-    jitter: numberOption('poll.jitter', o.jitter ?? pollDefaults.jitter, 0, 1),
+    jitter: numberOption('poll.jitter', orDefault(o.jitter, pollDefaults.jitter), 0, 1),
     signal: signalOption('poll.signal', o.signal),
     immediate: o.immediate ?? true,
     clock: clockOption('poll.clock', o.clock),
@@ -176,7 +175,7 @@ class PollLoop implements Poller {
       if (!failed) {
         if (this.count > 0 && onEvent !== undefined) {
           const now = clock.now();
-          emit(onEvent, 'recovered', name, now, { downtimeMs: now - this.firstFailureAt, failures: this.count });
+          emit(onEvent, 'recovered', name, clock, { downtimeMs: now - this.firstFailureAt, failures: this.count });
         }
         this.count = 0;
         this.current = 'running';
@@ -188,7 +187,7 @@ class PollLoop implements Poller {
         this.current = 'backing-off';
         delay = this.failureDelay(walk);
         if (onEvent !== undefined) {
-          emit(onEvent, 'poll_failed', name, clock.now(), { failures: this.count, delayMs: delay, error: summarizeError(error) });
+          emit(onEvent, 'poll_failed', name, clock, { failures: this.count, delayMs: delay, error: summarizeError(error) });
         }
       }
       if (!(await this.sleep(delay))) return;

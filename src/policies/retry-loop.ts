@@ -6,7 +6,7 @@
 import { neverAborted, runWithSignal } from '../core/abort.js';
 import type { BackoffStep } from '../core/backoff.js';
 import type { Verdict } from '../core/classify.js';
-import type { Clock } from '../core/clock.js';
+import { wallTime, type Clock } from '../core/clock.js';
 import { emit, jsonCount, summarizeError, type EventSink } from '../core/events.js';
 import type { RetryBudget } from './budget.js';
 import { retryStep, type GiveUpReason, type RetryPlan } from './retry-step.js';
@@ -86,7 +86,8 @@ async function afterFailure<T>(fn: (ctx: RetryContext) => Promise<T>, s: RetrySe
     // The caller's abort surfaces as its own reason, whatever the attempt threw.
     if (signal?.aborted === true) return giveUp(s, hooks, attempt, start, 'aborted', undefined, error, signal.reason);
     const now = clock.now();
-    const d = retryStep(s, error, { attempt, elapsedMs: now - start, previous, now, random });
+    // Durations on the monotonic now(); an HTTP-date Retry-After is a calendar time, compared with the wall clock.
+    const d = retryStep(s, error, { attempt, elapsedMs: now - start, previous, now: wallTime(clock), random });
     if (!d.retry) return giveUp(s, hooks, attempt, start, d.reason, d.verdict, error, error);
     if (s.retryOn !== undefined) {
       // Awaited only when it is a promise: a rejection ends the call with it (never unhandled).
@@ -101,7 +102,7 @@ async function afterFailure<T>(fn: (ctx: RetryContext) => Promise<T>, s: RetrySe
       if (isThenable(before)) await before;
     }
     if (s.onEvent !== undefined) {
-      emit(s.onEvent, 'retry', s.name, now, {
+      emit(s.onEvent, 'retry', s.name, clock, {
         attempt,
         maxRetries: jsonCount(s.maxRetries),
         delayMs: d.delayMs,
@@ -142,7 +143,7 @@ function attemptOnce<T>(fn: (ctx: RetryContext) => Promise<T>, s: RetrySettings,
 function giveUp(s: RetrySettings, hooks: RetryHooks, attempts: number, start: number, reason: GiveUpReason, verdict: Verdict | undefined, error: unknown, thrown: unknown): never {
   if (s.onEvent !== undefined) {
     const now = s.clock.now();
-    emit(s.onEvent, 'give_up', s.name, now, { attempts, elapsedMs: now - start, reason, error: summarizeError(error) });
+    emit(s.onEvent, 'give_up', s.name, s.clock, { attempts, elapsedMs: now - start, reason, error: summarizeError(error) });
   }
   hooks.onGiveUp?.(reason, verdict, error);
   throw thrown;

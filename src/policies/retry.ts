@@ -8,7 +8,7 @@ import type { ClassifyOptions, Verdict } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
 import type { EventSink } from '../core/events.js';
-import { countOption, describeValue, functionOption, nameOption, positiveDuration } from '../core/options.js';
+import { budgetOption, classifyOption, countOption, describeValue, functionOption, isOptionsObject, nameOption, objectOption, positiveDuration } from '../core/options.js';
 import type { RetryBudget } from './budget.js';
 import { retryLoop, type RetryContext, type RetrySettings } from './retry-loop.js';
 import type { GiveUpReason } from './retry-step.js';
@@ -18,32 +18,32 @@ export type { GiveUpReason, RetryContext };
 /** Options for {@link withRetry}. All durations are ms or strings such as `"5s"`. */
 export interface RetryOptions {
   /** Delays between attempts. @default exponential 500ms..30s, full jitter */
-  backoff?: Backoff;
+  backoff?: Backoff | undefined;
   /** Retries after the first attempt; `0` = one attempt, `Infinity` allowed. @default 5 */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** No retry starts whose sleep would end later than this after the first attempt began. @default Infinity */
-  maxElapsed?: Duration;
+  maxElapsed?: Duration | undefined;
   /** Each attempt gets its own timeout (a `TimeoutError`, which is retried). @default none */
-  attemptTimeout?: Duration;
+  attemptTimeout?: Duration | undefined;
   /** Caps how long a `Retry-After` (or an open breaker) may make us wait. @default '5m' */
-  maxRetryAfter?: Duration;
+  maxRetryAfter?: Duration | undefined;
   /** Aborts a sleep or an attempt at once; the promise rejects with `signal.reason`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Replaces the default decision (retry transient errors only). May return a promise, which is
    * awaited; one that throws or rejects ends the call with that error. Not asked once no retry is left.
    */
-  retryOn?: (error: unknown, verdict: Verdict) => boolean | PromiseLike<boolean>;
+  retryOn?: ((error: unknown, verdict: Verdict) => boolean | PromiseLike<boolean>) | undefined;
   /** Shared retry budget that caps retry amplification during an outage. */
-  budget?: RetryBudget;
+  budget?: RetryBudget | undefined;
   /** Adjusts classification (extra codes, statuses, patterns, `unknown`). */
-  classify?: ClassifyOptions;
+  classify?: ClassifyOptions | undefined;
   /** Time, timers and randomness; a `FakeClock` in tests. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Receives `retry` (before each sleep) and `give_up` events. @default none */
-  onEvent?: EventSink;
+  onEvent?: EventSink | undefined;
   /** Name used in events. @default 'retry' */
-  name?: string;
+  name?: string | undefined;
 }
 
 let defaultBackoff: Backoff | undefined;
@@ -66,7 +66,7 @@ const resolvedOptions = new WeakMap<RetryOptions, Resolved>();
  * retrySettings({ maxRetries: -1 }) // RangeError: steadfast: maxRetries must be an integer >= 0 or Infinity; got -1
  */
 export function retrySettings(o: RetryOptions): RetrySettings {
-  if (typeof o !== 'object' || o === null) throw new TypeError(`steadfast: retry options must be an object; got ${describeValue(o)}`);
+  if (!isOptionsObject(o)) objectOption('retry options', o);
   const known = resolvedOptions.get(o);
   if (known !== undefined && unchanged(o, known.from)) return known.settings;
   const settings = resolveRetryOptions(o);
@@ -105,8 +105,8 @@ function resolveRetryOptions(o: RetryOptions): RetrySettings {
     signal: signalOption('signal', o.signal),
     retryOn,
     decides: retryOn !== undefined,
-    budget: o.budget,
-    classify: o.classify,
+    budget: budgetOption('budget', o.budget),
+    classify: classifyOption('classify', o.classify),
     clock: clockOption('clock', o.clock),
     onEvent: functionOption('onEvent', o.onEvent),
     name: nameOption('name', o.name, 'retry'),

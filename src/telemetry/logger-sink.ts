@@ -40,15 +40,17 @@ const LEVELS: Readonly<Record<ResilienceEventType, LogLevel>> = {
   outbox_dead: 'error',
   outbox_full: 'error',
   outbox_torn: 'warn',
+  outbox_corrupt: 'error', // damaged lines moved aside: someone should look at the file
   outbox_compacted: 'info',
 };
 
 /**
  * The level an event deserves: `error` when work failed or is refused (give_up, breaker_open,
- * breaker_isolated, outbox_dead, outbox_full), `warn` for a failure being handled (retry,
- * breaker_half_open, health_fail, poll_failed, outbox_retry, outbox_torn), `info` for recoveries
- * and maintenance (breaker_closed, recovered, outbox_compacted), `debug` for routine (attempt,
- * health_ok, outbox_enqueued, outbox_delivered). An unknown type is `info`.
+ * breaker_isolated, outbox_dead, outbox_full) or data was damaged (outbox_corrupt); `warn` for a
+ * failure being handled (retry, breaker_half_open, health_fail, poll_failed, outbox_retry,
+ * outbox_torn); `info` for recoveries and maintenance (breaker_closed, recovered,
+ * outbox_compacted); `debug` for routine (attempt, health_ok, outbox_enqueued, outbox_delivered).
+ * An unknown type is `info`.
  *
  * @example
  * logLevel({ type: 'retry', ... }) // 'warn'

@@ -4,7 +4,7 @@
  */
 import { isObject } from '../core/errors.js';
 import type { EventSink, ResilienceEvent } from '../core/events.js';
-import { describeValue, methodsOption } from '../core/options.js';
+import { methodsOption, objectOption } from '../core/options.js';
 import { createMetrics, type Metrics } from './otel-metrics.js';
 import { createSpans, type OtelClientHooks, type Spans } from './otel-spans.js';
 import type { OtelMeter, OtelTracer } from './otel-types.js';
@@ -44,7 +44,7 @@ export interface OtelSink extends EventSink {
  * const client = new ResilientClient({ baseUrl, onEvent: telemetry, hooks: telemetry.hooks });
  */
 export function otelSink(o: OtelSinkOptions = {}): OtelSink {
-  if (typeof o !== 'object' || o === null) throw new TypeError(`steadfast: otelSink options must be an object; got ${describeValue(o)}`);
+  objectOption('otelSink options', o);
   const meter = methodsOption<OtelMeter>('otelSink.meter', o.meter, ['createHistogram', 'createCounter', 'createObservableGauge']);
   const tracer = methodsOption<OtelTracer>('otelSink.tracer', o.tracer, ['startSpan']);
   const metrics: Metrics | undefined = meter === undefined ? undefined : createMetrics(meter);

@@ -3,6 +3,7 @@
  */
 import { onAbort } from '../core/abort-hub.js';
 import { nextMacrotask, type Clock, type SleepOptions } from '../core/clock.js';
+import { functionOption, numberOption, objectOption, orDefault } from '../core/options.js';
 import { seededRandom } from '../core/random.js';
 
 interface Timer {
@@ -14,16 +15,20 @@ interface Timer {
 /** Options for {@link FakeClock}. */
 export interface FakeClockOptions {
   /** Initial virtual time, epoch ms. @default 0 */
-  now?: number;
+  now?: number | undefined;
+  /** Initial wall time (`wallNow()`), epoch ms, if it should differ from `now`. @default now */
+  wall?: number | undefined;
   /** Seed for `random()`. @default 1 */
-  seed?: number;
+  seed?: number | undefined;
   /** A fixed `random()` source instead of the seeded one. */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 /**
  * A clock that only moves when told. `sleep` registers a virtual timer; `advance(ms)` moves time
  * forward, firing due timers in order and letting promise callbacks run between them.
+ * It models both time scales: `now()` is monotonic (every duration), `wallNow()` is the wall
+ * clock (events' `time`, HTTP dates), which `jumpWall(ms)` steps as NTP or a resumed VM would.
  *
  * @example
  * const clock = new FakeClock();
@@ -33,17 +38,38 @@ export interface FakeClockOptions {
  */
 export class FakeClock implements Clock {
   private time: number;
+  /** wallNow() - now(): changed only by jumpWall. */
+  private wallAhead: number;
   private seq = 0;
   private timers: Timer[] = [];
   private readonly rand: () => number;
 
   constructor(o: FakeClockOptions = {}) {
-    this.time = o.now ?? 0;
-    this.rand = o.random ?? seededRandom(o.seed ?? 1);
+    objectOption('FakeClock options', o);
+    this.time = numberOption('FakeClock.now', orDefault(o.now, 0), -Number.MAX_VALUE, Number.MAX_VALUE);
+    this.rand = functionOption('FakeClock.random', o.random) ?? seededRandom(numberOption('FakeClock.seed', orDefault(o.seed, 1), -Number.MAX_VALUE, Number.MAX_VALUE));
+    this.wallAhead = o.wall === undefined ? 0 : numberOption('FakeClock.wall', o.wall, -Number.MAX_VALUE, Number.MAX_VALUE) - this.time;
   }
 
   now(): number {
     return this.time;
+  }
+
+  /** Virtual wall time, epoch ms: moves with `advance`, and steps with `jumpWall`. */
+  wallNow(): number {
+    return this.time + this.wallAhead;
+  }
+
+  /**
+   * Steps the wall clock by `ms` (negative: back), as an NTP correction or a resumed VM does.
+   * `now()` and every pending timer are unchanged: durations never follow the wall clock.
+   *
+   * @example
+   * clock.jumpWall(-3_600_000); // the wall clock goes back an hour; a 300ms timeout still fires at 300ms
+   */
+  jumpWall(ms: number): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new RangeError(`steadfast: FakeClock.jumpWall needs a finite number of ms; got ${String(ms)}`);
+    this.wallAhead += ms;
   }
 
   random(): number {

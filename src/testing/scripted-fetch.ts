@@ -4,6 +4,7 @@
  */
 import { runWithSignal } from '../core/abort.js';
 import { clockOption, type Clock } from '../core/clock.js';
+import { booleanOption, objectOption } from '../core/options.js';
 
 /** One scripted reply: a status, a Response, an error to throw, a detailed reply, a function, or `'hang'`. */
 export type ScriptStep =
@@ -35,9 +36,9 @@ export type ScriptedFetch = typeof fetch & {
 /** Options for {@link scriptedFetch}. */
 export interface ScriptedFetchOptions {
   /** Clock used for `delayMs` and call times. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Replay the last step forever instead of failing once the script runs out. @default false */
-  repeatLast?: boolean;
+  repeatLast?: boolean | undefined;
 }
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -55,6 +56,8 @@ const NOW_AND_SLEEP: readonly (keyof Clock)[] = ['now', 'sleep'];
  * // ...then: fetch.calls.map((c) => c.time)
  */
 export function scriptedFetch(script: readonly ScriptStep[], o: ScriptedFetchOptions = {}): ScriptedFetch {
+  objectOption('scriptedFetch options', o);
+  booleanOption('scriptedFetch.repeatLast', o.repeatLast);
   const clock = clockOption('scriptedFetch.clock', o.clock, NOW_AND_SLEEP);
   const calls: RecordedCall[] = [];
   let next = 0;

@@ -5,7 +5,8 @@ import { HttpError } from '../core/errors.js';
 import { summarizeError, type ErrorSummary, type ResilienceEvent } from '../core/events.js';
 import { FakeClock } from './fake-clock.js';
 import { parseRetryAfter } from '../core/http-date.js';
-import { withRetry, type RetryOptions } from '../policies/retry.js';
+import { retrySettings, withRetry, type RetryOptions } from '../policies/retry.js';
+import { numberOption, objectOption } from '../core/options.js';
 
 /**
  * What one attempt does: `'ok'`, an HTTP status (2xx succeeds), an error to throw, or a status
@@ -46,10 +47,13 @@ export interface SimulationResult {
  * const run = await simulate({ backoff: schedule(['4s', '8s', '16s']), maxRetries: 3 }, [502, 502, 'ok']);
  * run.timeline.map((a) => a.at) // [0, 4000, 12000]
  */
-export async function simulate(options: Omit<RetryOptions, 'clock'> & { seed?: number }, outcomes: readonly SimulatedOutcome[]): Promise<SimulationResult> {
+export async function simulate(options: Omit<RetryOptions, 'clock'> & { seed?: number | undefined }, outcomes: readonly SimulatedOutcome[]): Promise<SimulationResult> {
   if (!Array.isArray(outcomes) || outcomes.length === 0) throw new RangeError('steadfast: simulate needs at least one outcome');
+  objectOption('simulate options', options);
   const { seed, onEvent, ...retry } = options;
-  const clock = new FakeClock(seed === undefined ? {} : { seed });
+  // Checked before the run: a bad option must throw, not come back as a failed simulation.
+  retrySettings({ ...retry, ...(onEvent === undefined ? {} : { onEvent }) });
+  const clock = new FakeClock(seed === undefined ? {} : { seed: numberOption('simulate.seed', seed, -Number.MAX_VALUE, Number.MAX_VALUE) });
   const events: ResilienceEvent[] = [];
   const timeline: SimulatedAttempt[] = [];
   const run = withRetry(

@@ -124,6 +124,43 @@ describe('rule 3: Retry-After on 429 and 503', () => {
     expect(classify(new HttpError(503, undefined, { response }))).not.toHaveProperty('retryAfterMs');
   });
 
+  it('Retry-After with surrounding whitespace (which fetch passes through) is honoured', () => {
+    const response = new Response(null, { status: 503, headers: { 'retry-after': '10 ' } });
+    expect(classify(new HttpError(503, undefined, { response }))).toMatchObject({ retryAfterMs: 10_000 });
+    expect(classify({ status: 429, response: { status: 429, headers: { 'retry-after': '\t 10 ' } } })).toMatchObject({ retryAfterMs: 10_000 });
+  });
+
+  it('a 413 with Retry-After is temporary (RFC 9110 §15.5.14); without it, permanent', () => {
+    const response = new Response(null, { status: 413, headers: { 'retry-after': '30' } });
+    expect(classify(new HttpError(413, undefined, { response }))).toEqual({ kind: 'transient', reason: 'HTTP 413', status: 413, retryAfterMs: 30_000 });
+    expect(classify(new HttpError(413, undefined, { retryAfterMs: 5_000 }))).toMatchObject({ kind: 'transient', retryAfterMs: 5_000 });
+    expect(classify(new HttpError(413))).toEqual({ kind: 'permanent', reason: 'HTTP 413', status: 413 });
+  });
+
+  it.each([429, 503])('RateLimit-Reset / X-RateLimit-Reset on %d without Retry-After: delta-seconds', (status) => {
+    for (const name of ['ratelimit-reset', 'x-ratelimit-reset']) {
+      const response = new Response(null, { status, headers: { [name]: '30' } });
+      expect(classify(new HttpError(status, undefined, { response }))).toMatchObject({ kind: 'transient', retryAfterMs: 30_000 });
+    }
+  });
+
+  it('X-RateLimit-Reset larger than the current epoch is epoch seconds, resolved against o.now', () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const response = new Response(null, { status: 429, headers: { 'x-ratelimit-reset': String(now / 1000 + 45) } });
+    expect(classify(new HttpError(429, undefined, { response }), { now })).toMatchObject({ retryAfterMs: 45_000 });
+    // Without now, an epoch-looking value cannot be told from a delta: ignored, not read as 56 years.
+    expect(classify(new HttpError(429, undefined, { response }))).not.toHaveProperty('retryAfterMs');
+  });
+
+  it('Retry-After wins over RateLimit-Reset; RateLimit-Reset is not read on a 413 or a 500', () => {
+    const both = new Response(null, { status: 429, headers: { 'retry-after': '5', 'ratelimit-reset': '50' } });
+    expect(classify(new HttpError(429, undefined, { response: both }))).toMatchObject({ retryAfterMs: 5_000 });
+    for (const status of [413, 500]) {
+      const response = new Response(null, { status, headers: { 'ratelimit-reset': '50' } });
+      expect(classify(new HttpError(status, undefined, { response }))).not.toHaveProperty('retryAfterMs');
+    }
+  });
+
   it('a plain headers object also works', () => {
     expect(classify({ status: 429, response: { status: 429, headers: { 'retry-after': '3' } } })).toMatchObject({ retryAfterMs: 3_000 });
   });
@@ -220,8 +257,24 @@ describe('rule 4: browser and runtime network messages are transient', () => {
     'The Internet connection appears to be offline.',
     'terminated',
     'error sending request for url (https://api.example.com/): connection closed',
+    // Found by running Chromium 156: a connection dropped while `response.body.getReader()` reads.
+    'network error',
+    // Found by running Bun 1.4 (the messages it gives when no code is attached).
+    'Unable to connect. Is the computer able to access the url?',
+    'The socket connection was closed unexpectedly. For more information, pass `verbose: true` in the second argument to fetch()',
   ])('TypeError(%j)', (message) => {
     expect(classify(new TypeError(message))).toEqual({ kind: 'transient', reason: 'network error' });
+  });
+
+  it.each([
+    ['ECONNREFUSED: Unable to connect. Is the computer able to access the url?', 'ECONNREFUSED', 'connection refused'],
+    ['ECONNRESET: The socket connection was closed unexpectedly. For more information, pass `verbose: true` in the second argument to fetch()', 'ECONNRESET', 'connection reset'],
+  ])("Bun's TypeError(%j), even without its code property, is transient with the code", (message, code, reason) => {
+    expect(classify(new TypeError(message))).toEqual({ kind: 'transient', reason, code });
+  });
+
+  it('a code-like prefix that is not a network code does not make a programmer error transient', () => {
+    expect(classify(new TypeError('ERR_INVALID_ARG_TYPE: bad argument'))).toMatchObject({ kind: 'permanent' });
   });
 });
 
@@ -386,6 +439,27 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, now)).toBe(30_000);
   });
 
+  it('reads delta-seconds and dates with surrounding spaces or tabs (RFC 9110 optional whitespace)', () => {
+    expect(parseRetryAfter(' 120 ')).toBe(120_000);
+    expect(parseRetryAfter('\t10')).toBe(10_000);
+    expect(parseRetryAfter(' Sun, 06 Nov 1994 08:49:37 GMT ', now)).toBe(30_000);
+  });
+
+  it.each<[string, number, number]>([
+    // [two-digit year, now's year, full year]: more than 50 years ahead means the past century.
+    ['94', 2026, 1994],
+    ['30', 2026, 2030],
+    ['76', 2026, 2076],
+    ['77', 2026, 1977],
+    ['69', 2026, 2069],
+    ['70', 2026, 2070],
+    ['05', 2080, 2005],
+  ])('RFC 850 year %s seen in %d is %d (RFC 9110 §5.6.7, relative to now)', (yy, nowYear, year) => {
+    const nowAt = Date.UTC(nowYear, 0, 1);
+    const expected = Math.max(0, Date.UTC(year, 10, 6, 8, 49, 37) - nowAt);
+    expect(parseRetryAfter(`Sunday, 06-Nov-${yy} 08:49:37 GMT`, nowAt)).toBe(expected);
+  });
+
   it('gives 0 for a date in the past', () => {
     expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', at + 60_000)).toBe(0);
     expect(parseRetryAfter('Sun Nov  6 08:49:37 1994', at + 1)).toBe(0);
@@ -400,7 +474,7 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, now)).toBeUndefined();
   });
 
-  it.each(['-5', '1.5', '+3', ' 120', '', 'abc', '1e3', 'Sun, 32 Nov 1994 08:49:37 GMT', 'Sun, 06 Foo 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 25:49:37 GMT'])(
+  it.each(['-5', '1.5', '+3', '1 20', '', 'abc', '1e3', 'Sun, 32 Nov 1994 08:49:37 GMT', 'Sun, 06 Foo 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 25:49:37 GMT'])(
     'junk %j gives undefined, never NaN or a negative',
     (value) => {
       expect(parseRetryAfter(value)).toBeUndefined();

@@ -68,8 +68,48 @@ describe('redact', () => {
     ['wss://token@stream.example/ws', 'wss://stream.example/ws'],
     ['connect ECONNREFUSED 127.0.0.1:443', 'connect ECONNREFUSED 127.0.0.1:443'],
     ['no urls here', 'no urls here'],
+    // Relative URLs quoted by fetch errors and user code leaked their tokens into jsonLines.
+    ['GET /api/w?token=abc failed', 'GET /api/w failed'],
+    ['request to "/api/w?token=abc&x=1" failed', 'request to "/api/w" failed'],
+    ['(./w?k=v) and ../up#secret', '(./w) and ../up'],
+    ['path api/w?token=abc failed', 'path api/w failed'],
+    ['what? really?', 'what? really?'],
+    ['a=b and /plain/path', 'a=b and /plain/path'],
   ])('%j → %j', (text, expected) => {
     expect(redact(text)).toBe(expected);
+  });
+
+  it('a fetch error quoting a relative URL with a token leaks nothing into events', () => {
+    const seen: ResilienceEvent[] = [];
+    const error = new TypeError('Failed to parse URL from /api/w?token=s3cret');
+    emit((e) => seen.push(e), 'health_fail', 'api', 0, { error: summarizeError(error) });
+    expect(JSON.stringify(seen)).not.toContain('s3cret');
+    expect(seen[0]).toMatchObject({ error: { message: 'Failed to parse URL from /api/w' } });
+  });
+});
+
+describe('emit rounds durations to whole ms', () => {
+  it('delayMs 1906.9999 is logged as 1907; every duration field is rounded', () => {
+    const seen: ResilienceEvent[] = [];
+    const sink = (e: ResilienceEvent): number => seen.push(e);
+    const error = { name: 'Error', message: 'x' };
+    const verdict = { kind: 'transient' as const, reason: 'HTTP 503', retryAfterMs: 999.6 };
+    emit(sink, 'retry', 'api', 0, { attempt: 1, maxRetries: 5, delayMs: 1906.9999999, verdict, error });
+    emit(sink, 'give_up', 'api', 0, { attempts: 2, elapsedMs: 12.4, reason: 'x', error });
+    emit(sink, 'breaker_open', 'api', 0, { failures: 5, openForMs: 29_999.5 });
+    emit(sink, 'breaker_closed', 'api', 0, { downtimeMs: 0.2 });
+    emit(sink, 'health_ok', 'api', 0, { latencyMs: 3.7 });
+    emit(sink, 'recovered', 'api', 0, { downtimeMs: 41_999.8, failures: 2 });
+    emit(sink, 'attempt', 'api', 0, { attempt: 1, method: 'GET', origin: 'http://h', durationMs: 5.5 });
+    expect(seen.map((e) => Object.entries(e).filter(([k]) => k.endsWith('Ms')).map(([, v]) => v))).toEqual([[1907], [12], [30_000], [0], [4], [42_000], [6]]);
+    expect(seen[0]).toMatchObject({ verdict: { retryAfterMs: 1000 } });
+    expect(verdict.retryAfterMs).toBe(999.6); // the caller's verdict is not mutated
+  });
+
+  it('keeps Infinity and integers as they are', () => {
+    const seen: ResilienceEvent[] = [];
+    emit((e) => seen.push(e), 'breaker_open', 'api', 0, { failures: 1, openForMs: Infinity });
+    expect(seen[0]).toMatchObject({ openForMs: Infinity });
   });
 });
 

@@ -9,7 +9,7 @@ import type { ResilienceEvent, ResilienceEventType } from '../../src/core/events
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import { OutboxFileError } from '../../src/outbox/file.js';
-import { OutboxFullError, OutboxStoppedError, type OutboxItem, type OutboxOptions, type OutboxSend } from '../../src/outbox/options.js';
+import { OutboxFullError, OutboxLockedError, OutboxStoppedError, type OutboxItem, type OutboxOptions, type OutboxSend } from '../../src/outbox/options.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 let dir: string;
@@ -184,9 +184,26 @@ describe('Outbox: storage and delivery', () => {
     expect((await stat(`${path}.dead`)).mode & 0o777).toBe(0o600);
   });
 
-  it('refuses to open one file twice in a process', async () => {
+  it('refuses to open one file twice in a process: waits lockTimeout for close(), then OutboxLockedError', async () => {
     await openBox({ send: recordingSend().send });
-    await expect(Outbox.open({ path, send: recordingSend().send })).rejects.toThrow(/already open/);
+    const second = Outbox.open({ path, clock, lockTimeout: '2s', send: recordingSend().send }).catch((e: unknown) => e);
+    await clock.advance(2_000);
+    const error = await second;
+    expect(error).toBeInstanceOf(OutboxLockedError);
+    expect(error).toMatchObject({ name: 'OutboxLockedError', path, pid: process.pid });
+    expect(String(error)).toMatch(/another Outbox in this process .*close\(\) it first \(waited 2000ms/);
+  });
+
+  it('opens a file in this process as soon as the Outbox that had it closes', async () => {
+    const first = await Outbox.open({ path, clock, send: recordingSend().send });
+    await first.enqueue('a', { key: 'ka' });
+    const second = Outbox.open({ path, clock, lockTimeout: '2s', send: recordingSend().send });
+    await clock.advance(100);
+    await first.close();
+    await clock.advance(50);
+    const box = await second;
+    opened.push(box);
+    expect(box.size).toBe(1);
   });
 });
 
@@ -480,14 +497,6 @@ describe('Outbox: restart, compaction and damaged files', () => {
       expect(String(error)).toMatch(/is not a steadfast outbox/);
       expect(await readFile(join(dir, 'other'), 'utf8')).toBe(content);
     }
-  });
-
-  it('refuses a file damaged before its last line instead of guessing, and leaves it unchanged', async () => {
-    const content = '{"steadfast":"outbox","version":1}\n{"op":"put","key":"a","at":1,"payload":1}\ngarbage\n{"op":"ack","key":"a"}\n';
-    const p = join(dir, 'damaged.outbox');
-    await writeFile(p, content);
-    await expect(Outbox.open({ path: p, send: recordingSend().send })).rejects.toThrow(/line 3 is damaged/);
-    expect(await readFile(p, 'utf8')).toBe(content);
   });
 
   it('treats an empty file as a new outbox', async () => {

@@ -48,6 +48,10 @@ const samples: { [T in ResilienceEventType]: [Omit<EventOf<T>, 'type' | 'time' |
     '[OUTBOX] checkin: full (1000/1000 items, 52000/∞ bytes), enqueue refused',
   ],
   outbox_torn: [{ line: 17, bytes: 42 }, '[OUTBOX] checkin: skipped torn line 17 (42 bytes) left by a crash'],
+  outbox_corrupt: [
+    { line: 3, lines: 2, bytes: 40, file: '/data/checkin.outbox.corrupt' },
+    '[OUTBOX] checkin: moved 2 damaged lines (from line 3, 40 bytes) to /data/checkin.outbox.corrupt; every intact item kept',
+  ],
   outbox_compacted: [{ size: 4, bytesBefore: 90_000, bytesAfter: 800 }, '[OUTBOX] checkin: compacted 90000 → 800 bytes (4 waiting)'],
 };
 

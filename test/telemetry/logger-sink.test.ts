@@ -41,7 +41,7 @@ const LEVELS: Record<ResilienceEventType, LogLevel> = {
   attempt: 'debug', health_ok: 'debug', outbox_enqueued: 'debug', outbox_delivered: 'debug',
   breaker_closed: 'info', recovered: 'info', outbox_compacted: 'info',
   retry: 'warn', breaker_half_open: 'warn', health_fail: 'warn', poll_failed: 'warn', outbox_retry: 'warn', outbox_torn: 'warn',
-  give_up: 'error', breaker_open: 'error', breaker_isolated: 'error', outbox_dead: 'error', outbox_full: 'error',
+  give_up: 'error', breaker_open: 'error', breaker_isolated: 'error', outbox_dead: 'error', outbox_full: 'error', outbox_corrupt: 'error',
 };
 
 describe('logLevel', () => {

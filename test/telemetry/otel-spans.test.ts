@@ -241,7 +241,8 @@ describe('otelSink never breaks the call it observes', () => {
   it('rejects a tracer or meter without the methods it calls, naming the option', () => {
     expect(() => otelSink({ tracer: {} as never })).toThrow(new TypeError('steadfast: otelSink.tracer must be an object with startSpan(); got {}'));
     expect(() => otelSink({ meter: { createHistogram: () => ({}) } as never })).toThrow(/otelSink\.meter must be an object with createCounter\(\), createObservableGauge\(\)/);
-    expect(() => otelSink(null as never)).toThrow(new TypeError('steadfast: otelSink options must be an object; got null'));
+    expect(() => otelSink(null as never)).toThrow(new TypeError('steadfast: otelSink options must be an options object; got null'));
+    expect(() => otelSink([] as never)).toThrow(TypeError);
     expect(() => otelSink('tracer' as never)).toThrow(TypeError);
   });
 });

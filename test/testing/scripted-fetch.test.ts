@@ -2,6 +2,7 @@ import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { constant } from '../../src/core/backoff.js';
 import { HttpError } from '../../src/core/errors.js';
+import { systemClock } from '../../src/core/clock.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { withRetry } from '../../src/policies/retry.js';
 import { scriptedFetch, type RecordedCall } from '../../src/testing/scripted-fetch.js';
@@ -190,14 +191,12 @@ describe('scriptedFetch: recording calls', () => {
   });
 
   it('uses the system clock when none is given', async () => {
-    const now = vi.spyOn(Date, 'now').mockReturnValue(123_456);
-    try {
-      const fetch = scriptedFetch([200]);
-      await fetch(URL_A);
-      expect(fetch.calls[0]?.time).toBe(123_456);
-    } finally {
-      now.mockRestore();
-    }
+    // systemClock.now() is monotonic (performance.now), so it brackets the recorded time.
+    const before = systemClock.now();
+    const fetch = scriptedFetch([200]);
+    await fetch(URL_A);
+    expect(fetch.calls[0]?.time).toBeGreaterThanOrEqual(before);
+    expect(fetch.calls[0]?.time).toBeLessThanOrEqual(systemClock.now());
   });
 
   it('refuses a clock without now() or sleep() when it is built, naming the option', () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HttpError, constant } from 'steadfast';
-import { Outbox, OutboxFullError, type OutboxItem } from 'steadfast/node';
+import { Outbox, OutboxFullError, OutboxItemTooLargeError, type OutboxItem } from 'steadfast/node';
 
 let dir = '';
 beforeEach(async () => {
@@ -115,7 +115,9 @@ describe('SPEC §9 Outbox (steadfast/node)', () => {
     const path = join(dir, 'q.log');
     const box = await Outbox.open({ path, send: async () => {}, maxBytes: 200 });
     await box.enqueue('x'.repeat(50));
-    await expect(box.enqueue('y'.repeat(500))).rejects.toBeInstanceOf(OutboxFullError);
+    await expect(box.enqueue('y'.repeat(50))).rejects.toBeInstanceOf(OutboxFullError);
+    // An item that can never fit gets its own error, even with room for others (issue 9 item 7).
+    await expect(box.enqueue('y'.repeat(500))).rejects.toBeInstanceOf(OutboxItemTooLargeError);
     expect(box.size).toBe(1);
     await box.close();
   }, 5_000);
