@@ -1,91 +1,48 @@
-// How `pollDefaults` was chosen (SPEC §8, issue 6): every candidate poll policy runs through the
-// fleet simulation, 10,000 agents checking in every 30s, in 6 scenarios (spread and simultaneous
-// failures; 30s, 120s and 600s outages) and several seeds, at 2000/s and 500/s. A candidate
-// passes at a capacity when, in its worst scenario and seed, every agent is back, the load after
-// server-up never exceeds capacity, and the last agent is back within 3× the floor N/C.
-// Run: npx tsx scripts/choose-poll-defaults.ts [--seeds 5]
+// How the fleet defaults were chosen (issue 13): each candidate open period for the breaker (the
+// part that sets an agent's pace once its server is gone) runs the default stack through every
+// scenario of scripts/fleet-scenarios.ts, and the worst case is kept. Candidates run with 2,000
+// agents and capacities scaled by 1/5 (the same N/C, so the same floor); the chosen default is
+// then measured at 10,000 agents by scripts/simulate-table.ts.
+// Run: npx tsx scripts/choose-poll-defaults.ts
 import { pathToFileURL } from 'node:url';
-import { exponential, type Jitter } from '../src/core/backoff.js';
-import { simulateFleet, type FailureMode, type FleetPolicy } from '../src/cli/fleet.js';
-import { pollDefaults } from '../src/policies/poll.js';
+import { constant, exponential, type Backoff } from '../src/core/backoff.js';
+import type { FleetPolicy } from '../src/cli/fleet.js';
+import { RETRY_AFTER_SCENARIOS, run, SCENARIOS, xFloor } from './fleet-scenarios.js';
 
-/** One candidate: exponential `initial..max` with `jitter`, interval jitter ±10%. */
-export interface Candidate {
-  readonly label: string;
-  readonly policy: FleetPolicy;
-}
-
-function candidate(initial: string, max: string, jitter: Jitter, note = ''): Candidate {
-  const label = `${initial}..${max} ${String(jitter)}${note}`;
-  return { label, policy: { name: label, backoff: exponential({ initial, max, jitter }), jitter: 0.1 } };
-}
-
-export const candidates: readonly Candidate[] = [
-  candidate('1s', '30s', 'full', ' (old default)'),
-  candidate('1s', '15s', 'full'),
-  candidate('1s', '15s', 'equal'),
-  candidate('1s', '12s', 'full'),
-  candidate('1s', '12s', 'equal'),
-  candidate('1s', '12s', 'decorrelated'),
-  candidate('1s', '10s', 'equal'),
-  candidate('2s', '15s', 'equal'),
+export const candidates: readonly { label: string; openFor: Backoff | string }[] = [
+  { label: "30s fixed (main's value, with the rest of the new stack)", openFor: '30s' },
+  { label: '**14s..28s: constant 28s, equal jitter** (default)', openFor: constant('28s', { jitter: 'equal' }) },
+  { label: '20s..28s: constant 24s ±18%', openFor: constant('24s', { jitter: 0.18 }) },
+  { label: '7.5s..15s, then 14s..28s: exponential 15s..28s, equal', openFor: exponential({ initial: '15s', max: '28s', jitter: 'equal' }) },
+  { label: '8s..12s growing to 20s..28s: exponential 10s..24s ±18%', openFor: exponential({ initial: '10s', max: '24s', jitter: 0.18 }) },
 ];
 
-export const scenarios: readonly { failures: FailureMode; outage: string }[] = (['spread', 'simultaneous'] as const).flatMap((failures) =>
-  ['30s', '120s', '600s'].map((outage) => ({ failures, outage })),
-);
-
-/** Worst case of one candidate at one capacity, over every scenario and seed. */
-export interface Worst {
-  /** Largest (all back ÷ floor); Infinity if some agent never came back. */
-  readonly xFloor: number;
-  /** Largest peak load after server-up, as a multiple of capacity. */
-  readonly peak: number;
-  /** Largest number of agents not back within the horizon. */
-  readonly neverBack: number;
-}
-
-export function worstCase(policy: FleetPolicy, capacity: number, seeds: number): Worst {
-  let xFloor = 0;
-  let peak = 0;
-  let neverBack = 0;
-  for (let seed = 1; seed <= seeds; seed++) {
-    for (const { failures, outage } of scenarios) {
-      const r = simulateFleet({ agents: 10_000, interval: '30s', capacity, outage, failures, seed, horizon: '20m', policy });
-      xFloor = Math.max(xFloor, r.allBackMs === null ? Infinity : r.allBackMs / r.floorMs);
-      peak = Math.max(peak, r.peakLoad);
-      neverBack = Math.max(neverBack, r.neverBack);
-    }
-  }
-  return { xFloor, peak, neverBack };
-}
-
-/** Meets issue 6 at this capacity: every agent back, never above C after server-up, within 3× the floor. */
-export function passes(w: Worst): boolean {
-  return w.neverBack === 0 && w.peak <= 1 && w.xFloor <= 3;
-}
-
-const fmt = (w: Worst): string => `${w.xFloor === Infinity ? 'never' : w.xFloor.toFixed(2)} | ${w.peak.toFixed(2)}×C | ${w.neverBack}`;
-
-/** The candidate table as Markdown, worst case over seeds 1..`seeds`. */
-export function candidateTable(seeds: number): string {
+export async function candidateTable(agents = 2_000): Promise<string> {
   const rows = [
-    '| backoff (interval ±10%) | 2000/s: worst × floor | worst peak | never back | meets all 3 | 500/s: worst × floor | worst peak | never back |',
-    '| --- | ---: | ---: | ---: | :---: | ---: | ---: | ---: |',
+    '| breaker `openFor` (everything else at its default) | worst × floor (1000/s) | worst peak after return (1000/s) | into a 120s outage (worst) | worst peak with Retry-After, 500 / 1000 / 2000 / 5000 per s |',
+    '| --- | ---: | ---: | ---: | --- |',
   ];
-  for (const { label, policy } of candidates) {
-    const high = worstCase(policy, 2000, seeds);
-    const low = worstCase(policy, 500, seeds);
-    const chosen = policy.backoff.maxDelay === pollDefaults.backoff.maxDelay && policy.backoff.jitter === pollDefaults.backoff.jitter && policy.backoff.baseDelay(1) === pollDefaults.backoff.baseDelay(1);
-    rows.push(`| ${chosen ? `**${label}** (default)` : label} | ${fmt(high)} | ${passes(high) ? 'yes' : 'no'} | ${fmt(low)} |`);
+  for (const c of candidates) {
+    const policy: FleetPolicy = { name: c.label, client: { breaker: { openFor: c.openFor } } };
+    let x = 0;
+    let peak = 0;
+    let into = 0;
+    const ra = new Map<number, number>();
+    for (const s of SCENARIOS) {
+      const r = await run(s, policy, agents);
+      x = Math.max(x, xFloor(r));
+      peak = Math.max(peak, r.peakLoad);
+      if (s.outage === 120_000) into = Math.max(into, Math.round((r.duringOutage * 10_000) / agents));
+    }
+    for (const s of RETRY_AFTER_SCENARIOS) {
+      const r = await run(s, policy, agents);
+      ra.set(s.capacity, Math.max(ra.get(s.capacity) ?? 0, r.peakLoad));
+    }
+    rows.push(`| ${c.label} | ${x.toFixed(2)} | ${peak.toFixed(2)}×C | ${into.toLocaleString('en-US')} | ${[...ra.values()].map((v) => `${v.toFixed(2)}×C`).join(' / ')} |`);
   }
   return rows.join('\n');
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const i = process.argv.indexOf('--seeds');
-  const seeds = i === -1 ? 5 : Number(process.argv[i + 1]);
-  if (!(Number.isInteger(seeds) && seeds >= 1)) throw new RangeError(`--seeds must be a positive integer; got ${process.argv[i + 1]}`);
-  console.log(`10,000 agents, interval 30s, horizon 20m; worst case over seeds 1..${seeds} and ${scenarios.length} scenarios (spread/simultaneous × 30s/120s/600s outages)\n`);
-  console.log(candidateTable(seeds));
+  console.log(await candidateTable());
 }

@@ -22,10 +22,9 @@ if (!existsSync(join(root, 'dist', 'index.js'))) {
 // One server for everything a scenario needs; state is reset by each runtime's first request.
 let flaky = 0;
 let down = false;
-const files = {
-  '/dist/index.js': join(root, 'dist', 'index.js'),
-  '/scenarios.mjs': join(root, 'test', 'integration', 'runtimes', 'scenarios.mjs'),
-};
+const scenarios = join(root, 'test', 'integration', 'runtimes', 'scenarios.mjs');
+// dist/index.js and the chunks it imports (tsup shares chunks between entries): ESM files only.
+const fileFor = (path) => (path === '/scenarios.mjs' ? scenarios : /^\/dist\/[\w.-]+\.js$/.test(path) ? join(root, path) : undefined);
 const server = http.createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
   const send = (status, body = '', type = 'text/plain') => {
@@ -33,7 +32,8 @@ const server = http.createServer((req, res) => {
     res.end(body);
   };
   if (path === '/') return send(200, '<!doctype html><title>steadfast runtimes</title>', 'text/html');
-  if (files[path] !== undefined) return send(200, readFileSync(files[path]), 'text/javascript');
+  const file = fileFor(path);
+  if (file !== undefined && existsSync(file)) return send(200, readFileSync(file), 'text/javascript');
   if (path === '/control/reset') return (flaky = 0), (down = false), send(204);
   if (path === '/control/down') return (down = true), send(204);
   if (path === '/control/up') return (down = false), send(204);

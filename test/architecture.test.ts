@@ -308,7 +308,7 @@ describe('architecture (STYLE.md): the picture stays true', () => {
 
   // STYLE.md: "one retry engine". Its pure step is called from the loop and the outbox on PostgreSQL (rows, not sleeps) only.
   it('retryStep and retryLoop are the one retry engine: nothing else imports retry-step.ts but the loop, poll, the outboxes and the fleet model', () => {
-    const allowed = new Set(['policies/retry-loop', 'policies/poll', 'policies/retry', 'outbox/outbox']);
+    const allowed = new Set(['policies/retry-loop', 'policies/poll', 'policies/poll-delay', 'policies/retry', 'outbox/outbox']);
     const users = sources
       .filter((s) => s.imports.some((r) => isRelative(r.specifier) && resolve(s.module, r.specifier, known) === 'policies/retry-step'))
       .map((s) => s.module)

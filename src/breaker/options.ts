@@ -44,7 +44,11 @@ export interface CircuitBreakerOptions {
   minimumCalls?: number | undefined;
   /** Rate mode: the sliding window over which calls and failures are counted. @default '30s' */
   window?: Duration | undefined;
-  /** How long it stays open. A `Backoff` grows the time on each consecutive re-open, and starts over once it closes. @default '30s' */
+  /**
+   * How long it stays open. A `Backoff` is walked one step per consecutive re-open (growing, for
+   * `exponential`) and starts over once it closes.
+   * @default constant('28s', { jitter: 'equal' }): each open period drawn in [14s, 28s], so breakers that opened together do not try again together
+   */
   openFor?: Duration | Backoff | undefined;
   /** Trial calls let through at a time while half-open; that many successes close it. @default 1 */
   halfOpenMaxCalls?: number | undefined;
@@ -72,7 +76,7 @@ export function checkSnapshot(s: BreakerSnapshot): BreakerSnapshot {
   const bad = (field: string, value: unknown): never => {
     throw new TypeError(`steadfast: initialState is not a BreakerSnapshot (from breaker.snapshot()): ${field} is ${describeValue(value)}`);
   };
-  if (typeof s !== 'object' || s === null) return bad('the value', s);
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) return bad('the value', s);
   if (s.version !== 1) bad('version', s.version);
   if (!STATES.has(s.state)) bad('state', s.state);
   for (const key of ['failures', 'opens', 'reopens'] as const) {

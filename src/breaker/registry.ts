@@ -65,6 +65,7 @@ export class BreakerRegistry {
       return found;
     }
     const name = this.prefix === undefined ? key : `${this.prefix}:${key}`;
+    objectOption('BreakerRegistry.get overrides', overrides);
     const breaker = new CircuitBreaker(overrides === undefined ? { ...this.defaults, name } : { ...this.defaults, name, ...overrides });
     if (this.breakers.size >= this.maxSize) this.evict();
     this.breakers.set(key, breaker);

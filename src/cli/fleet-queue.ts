@@ -3,22 +3,22 @@
  */
 
 /**
- * A binary min-heap of (time, agent), one entry per agent: an agent always has exactly one
- * pending request, so the hot path is "pop the earliest, push its next" = one sift-down.
- * Ties break on the agent index, which keeps runs deterministic.
+ * A binary min-heap of (time, id) events that grows as needed. Ties break on the id, which keeps
+ * runs deterministic. A cancelled or moved event is not removed: its owner ignores it when it
+ * comes out (see {@link Timers}).
  *
  * @example
- * const q = new EventQueue(2); q.push(5, 0); q.push(3, 1); q.topAgent() // 1
+ * const q = new EventQueue(2); q.push(5, 0); q.push(3, 1); q.pop(); q.topId() // 0
  */
 export class EventQueue {
-  private readonly times: Float64Array;
-  private readonly agents: Int32Array;
+  private times: Float64Array;
+  private ids: Int32Array;
   /** Events in the queue. */
   size = 0;
 
   constructor(capacity: number) {
-    this.times = new Float64Array(capacity);
-    this.agents = new Int32Array(capacity);
+    this.times = new Float64Array(Math.max(1, capacity));
+    this.ids = new Int32Array(Math.max(1, capacity));
   }
 
   /** Time of the earliest event. */
@@ -26,46 +26,113 @@ export class EventQueue {
     return this.times[0] as number;
   }
 
-  /** Agent of the earliest event. */
-  topAgent(): number {
-    return this.agents[0] as number;
+  /** Id of the earliest event. */
+  topId(): number {
+    return this.ids[0] as number;
   }
 
-  /** Adds an event; at most `capacity` events fit. */
-  push(time: number, agent: number): void {
+  /** Adds an event. */
+  push(time: number, id: number): void {
+    if (this.size === this.times.length) this.grow();
     let i = this.size++;
-    const { times, agents } = this;
+    const { times, ids } = this;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!less(time, agent, times[parent] as number, agents[parent] as number)) break;
+      if (!less(time, id, times[parent] as number, ids[parent] as number)) break;
       times[i] = times[parent] as number;
-      agents[i] = agents[parent] as number;
+      ids[i] = ids[parent] as number;
       i = parent;
     }
     times[i] = time;
-    agents[i] = agent;
+    ids[i] = id;
   }
 
-  /** Replaces the earliest event with the same agent's next one. */
-  replaceTop(time: number, agent: number): void {
-    const { times, agents, size } = this;
+  /** Removes the earliest event. */
+  pop(): void {
+    const last = --this.size;
+    if (last <= 0) return;
+    this.siftDown(this.times[last] as number, this.ids[last] as number, last);
+  }
+
+  private siftDown(time: number, id: number, size: number): void {
+    const { times, ids } = this;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= size) break;
       const r = l + 1;
       let c = l;
-      if (r < size && less(times[r] as number, agents[r] as number, times[l] as number, agents[l] as number)) c = r;
-      if (!less(times[c] as number, agents[c] as number, time, agent)) break;
+      if (r < size && less(times[r] as number, ids[r] as number, times[l] as number, ids[l] as number)) c = r;
+      if (!less(times[c] as number, ids[c] as number, time, id)) break;
       times[i] = times[c] as number;
-      agents[i] = agents[c] as number;
+      ids[i] = ids[c] as number;
       i = c;
     }
     times[i] = time;
-    agents[i] = agent;
+    ids[i] = id;
+  }
+
+  private grow(): void {
+    const times = new Float64Array(this.times.length * 2);
+    const ids = new Int32Array(this.ids.length * 2);
+    times.set(this.times);
+    ids.set(this.ids);
+    this.times = times;
+    this.ids = ids;
   }
 }
 
 function less(t1: number, a1: number, t2: number, a2: number): boolean {
   return t1 < t2 || (t1 === t2 && a1 < a2);
+}
+
+/**
+ * One pending timer per id on top of an {@link EventQueue}: setting a timer again or cancelling
+ * it makes the older event stale, and {@link next} skips stale events.
+ *
+ * @example
+ * const timers = new Timers(4); timers.set(0, 10); timers.set(0, 5); timers.next(Infinity) // 0 (at 5)
+ */
+export class Timers {
+  private readonly queue: EventQueue;
+  private readonly due: Float64Array;
+  /** Time of the event {@link next} returned last. */
+  now = 0;
+
+  constructor(ids: number) {
+    this.queue = new EventQueue(ids);
+    this.due = new Float64Array(ids).fill(NaN);
+  }
+
+  /** (Re)sets the timer of `id` to fire at `time`. */
+  set(id: number, time: number): void {
+    this.due[id] = time;
+    this.queue.push(time, id);
+  }
+
+  /** Cancels the timer of `id`, if any. */
+  cancel(id: number): void {
+    this.due[id] = NaN;
+  }
+
+  /** Whether `id` has a timer pending. */
+  pending(id: number): boolean {
+    return !Number.isNaN(this.due[id] as number);
+  }
+
+  /** Pops the earliest live timer before `horizon` and returns its id (setting {@link now}), or -1 when none is left. */
+  next(horizon: number): number {
+    const q = this.queue;
+    while (q.size > 0) {
+      const time = q.topTime();
+      const id = q.topId();
+      if (time >= horizon) return -1;
+      q.pop();
+      if (this.due[id] !== time) continue; // cancelled or moved
+      this.due[id] = NaN;
+      this.now = time;
+      return id;
+    }
+    return -1;
+  }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `steadfast` command: `schedule` prints the delays of a backoff, `simulate` runs a fleet of
- * poll loops through an outage. `main` is pure apart from the `io` it is given, so tests call it
+ * agents (poll around a ResilientClient) through an outage. `main` is pure apart from the `io` it is given, so tests call it
  * directly; the bottom of this file wires it to the process.
  */
 import { realpathSync, writeFileSync } from 'node:fs';
@@ -34,19 +34,20 @@ schedule:
 
 simulate (seeded, deterministic; t = 0 is the start of the outage):
   --agents 10000      fleet size
-  --interval 30s      check-in interval after a success
-  --interval-jitter F ± fraction on the interval (default: the preset's, 0.1 for default)
+  --interval 30s      poll's interval after a success
+  --interval-jitter F ± fraction on the interval (default: pollDefaults.jitter)
   --outage 60s        how long the server is down
-  --capacity 2000     requests per second the server accepts once up (the rest get 503)
+  --capacity 1000     requests per second the server accepts once up (the rest get 503)
+  --overload 503|retry-after   refuse overload with a bare 503, or with a Retry-After spread over the backlog
   --failures spread|simultaneous   each agent fails at its own next check-in, or all at once (a restart)
-  --horizon 1h        simulated time
+  --horizon 20m       simulated time
   --seed 1
   --policy NAMES      presets: ${'{presets}'}
-  --budget R,M,W      add a RetryBudget per agent: ratio, minPerSecond, window (e.g. 0.2,0.05,1m)
+  --budget R,M,W      the client's RetryBudget: ratio, minPerSecond, window (e.g. 0.2,0.05,1m)
   --compare           every preset side by side
   --svg FILE          draw offered load per second, one line per policy, with the capacity line
 
-Presets (--policy, --compare); each retries after a failure with the backoff named:
+Presets (--policy, --compare): each agent runs poll around a ResilientClient; backoff flags set poll's backoff.
 {presetLines}
 
 Exit codes: 0 ok, 2 bad command line, 1 unexpected error.
@@ -57,9 +58,9 @@ Exit codes: 0 ok, 2 bad command line, 1 unexpected error.
  *
  * @example
  * const out: string[] = [];
- * const code = main(['schedule', '--initial', '5s', '--max', '60s', '--jitter', 'none'], { stdout: { write: (s) => out.push(s) }, stderr: process.stderr });
+ * const code = await main(['schedule', '--initial', '5s', '--max', '60s', '--jitter', 'none'], { stdout: { write: (s) => out.push(s) }, stderr: process.stderr });
  */
-export function main(argv: readonly string[], io: CliIo): number {
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined) {
@@ -75,7 +76,7 @@ export function main(argv: readonly string[], io: CliIo): number {
       return 0;
     }
     if (command === 'schedule') return runSchedule(rest, io);
-    if (command === 'simulate') return runSimulate(rest, io);
+    if (command === 'simulate') return await runSimulate(rest, io);
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -98,7 +99,7 @@ const nodeIo: CliIo = {
 };
 
 // Run only as the program itself (bin, tsx), not when a test imports main.
-if (isEntry()) process.exitCode = main(process.argv.slice(2), nodeIo);
+if (isEntry()) void main(process.argv.slice(2), nodeIo).then((code) => (process.exitCode = code));
 
 function isEntry(): boolean {
   const script = process.argv[1];

@@ -1,35 +1,28 @@
 /**
- * `steadfast simulate`: a fleet of poll loops through an outage, one row per policy.
+ * `steadfast simulate`: a fleet of agents (poll around a ResilientClient) through an outage, one
+ * row per policy, and the requests each part of the stack sent.
  */
-import { constant, exponential } from '../core/backoff.js';
+import type { Backoff } from '../core/backoff.js';
 import { choiceFlag, durationFlag, noPositionals, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.js';
 import { backoffFlags, backoffFromArgs, hasBackoffFlags, table, type CliIo } from './schedule.js';
 import { systemClock } from '../core/clock.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { positiveDuration } from '../core/options.js';
-import { fleetDefaults, simulateFleet, type FleetOptions, type FleetPolicy, type FleetResult } from './fleet.js';
+import { fleetDefaults, KINDS, simulateFleet, type FleetOptions, type FleetPolicy, type FleetResult } from './fleet.js';
+import { resolveStack } from './fleet-stack.js';
 import { renderFleetSvg } from './fleet-svg.js';
 
-const spec30s: FleetPolicy = { name: 'spec-30s', backoff: exponential({ initial: '1s', max: '30s', jitter: 'full' }), jitter: fleetDefaults.jitter };
-
 /**
- * Named policies for `--policy` and `--compare`, each worth comparing with `default`
- * (`pollDefaults`: exponential 1s..12s, equal jitter). Every one but `no-jitter` varies the
- * interval by ±10%.
+ * Named policies for `--policy` and `--compare`: the default stack, and the same stack with one
+ * part taken out, to see what each part sends.
  */
 export const fleetPresets: Readonly<Record<string, FleetPolicy>> = {
   default: fleetDefaults,
-  // The previous default (the SPEC's comment): its 30s cap leaves the last agent out 6× the floor.
-  'spec-30s': spec30s,
-  'fixed-5s': { name: 'fixed-5s', backoff: constant('5s'), jitter: fleetDefaults.jitter },
-  'fixed-5m': { name: 'fixed-5m', backoff: constant('5m'), jitter: fleetDefaults.jitter },
-  // The default's schedule with no randomness anywhere: agents that fail together retry together.
-  'no-jitter': { name: 'no-jitter', backoff: exponential({ initial: '1s', max: '12s', jitter: 'none' }), jitter: 0 },
-  budget: { ...fleetDefaults, name: 'budget', budget: { ratio: 0.2, minPerSecond: 0.05, window: '1m' } },
-  // The old 30s cap with the default's jitter: the cap, not the jitter, bounds the last agent.
-  equal: { name: 'equal', backoff: exponential({ initial: '1s', max: '30s', jitter: 'equal' }), jitter: fleetDefaults.jitter },
-  // The default's cap with decorrelated jitter (max >= 3× initial, else delays pile up at max).
-  decorrelated: { name: 'decorrelated', backoff: exponential({ initial: '1s', max: '12s', jitter: 'decorrelated' }), jitter: fleetDefaults.jitter },
+  // What `poll` alone offers: the check-in goes straight to the server, no client around it.
+  'poll-only': { name: 'poll-only', client: false },
+  'no-health': { name: 'no-health', client: { health: false } },
+  'no-retries': { name: 'no-retries', client: { retry: false } },
+  'no-breaker': { name: 'no-breaker', client: { breaker: false } },
 };
 
 /** One line per preset, `name  parameters`, for `--help`. */
@@ -39,9 +32,8 @@ export function presetLines(indent = ''): string {
   return names.map((n) => `${indent}${n.padEnd(width)}  ${describePolicy(fleetPresets[n] as FleetPolicy)}`).join('\n');
 }
 
-/** A policy's parameters in words, e.g. `exponential 1s..12s, equal jitter; interval ±10%`. */
-export function describePolicy(p: FleetPolicy): string {
-  const b = p.backoff;
+/** A backoff in words, e.g. `exponential 1s..12s equal`. */
+function describeBackoff(b: Backoff): string {
   const shape =
     b.kind === 'exponential' || b.kind === 'linear'
       ? `${b.kind} ${formatDuration(b.baseDelay(1))}..${formatDuration(b.maxDelay)}`
@@ -49,10 +41,20 @@ export function describePolicy(p: FleetPolicy): string {
         ? `constant ${formatDuration(b.baseDelay(1))}`
         : `schedule up to ${formatDuration(b.maxDelay)}`;
   const jitter = typeof b.jitter === 'number' ? `±${b.jitter * 100}%` : b.jitter === 'none' ? 'no jitter' : `${b.jitter} jitter`;
-  const interval = p.jitter === 0 ? 'interval not jittered' : `interval ±${Math.round(p.jitter * 100)}%`;
-  const budget = p.budget === undefined ? '' : ` + RetryBudget (ratio ${p.budget.ratio ?? 0.2}, ${p.budget.minPerSecond ?? 10}/s, window ${formatDuration(parseDuration(p.budget.window ?? '10s'))})`;
-  const spec = p === fleetDefaults ? ' (pollDefaults)' : p === spec30s ? ' (the previous default)' : '';
-  return `${shape}, ${jitter}; ${interval}${budget}${spec}`;
+  return `${shape}, ${jitter}`;
+}
+
+/** A policy's stack in words: poll's backoff and interval jitter, then each part of the client. */
+export function describePolicy(p: FleetPolicy): string {
+  const s = resolveStack(p, 30_000);
+  const poll = `poll ${describeBackoff(s.pollBackoff)}, interval ±${Math.round(s.pollJitter * 100)}%`;
+  const c = s.client;
+  if (c === undefined) return `${poll}; no client`;
+  const retries = c.retry.maxRetries === 0 ? 'no retries' : `${c.retry.maxRetries} retries ${describeBackoff(c.retry.backoff as Backoff)}`;
+  const budget = c.budget === undefined ? 'no budget' : 'budget';
+  const breaker = c.breaker === undefined ? 'no breaker' : 'breaker';
+  const probes = c.monitor === undefined ? 'no probes' : `a probe after ${formatDuration(c.monitor.intervalMs)} without a request`;
+  return `${poll}; client: ${retries}, ${budget}, ${breaker}, ${probes}`;
 }
 
 const simulateFlags = {
@@ -63,6 +65,7 @@ const simulateFlags = {
   outage: 'string',
   capacity: 'string',
   failures: 'string',
+  overload: 'string',
   horizon: 'string',
   seed: 'string',
   policy: 'string',
@@ -82,19 +85,19 @@ function policiesFromArgs(args: ParsedArgs): FleetPolicy[] {
   });
   if (hasBackoffFlags(args)) {
     const { backoff, label } = backoffFromArgs(args);
-    out.push({ name: label, backoff, jitter: fleetDefaults.jitter });
+    out.push({ name: `poll ${label}`, poll: { backoff } });
   }
   if (out.length === 0) out.push(fleetDefaults);
   const jitter = numberFlag(args, 'interval-jitter', { min: 0, max: 1 });
   const budget = budgetFlag(args);
-  return out.map((p) => ({
-    ...p,
-    ...(jitter === undefined ? {} : { jitter }),
-    ...(budget === undefined ? {} : { budget, name: `${p.name} + budget` }),
-  }));
+  return out.map((p) => {
+    const poll = jitter === undefined ? p.poll : { ...p.poll, jitter };
+    const client = budget === undefined || p.client === false ? p.client : { ...p.client, budget };
+    return { ...p, ...(poll === undefined ? {} : { poll }), ...(client === undefined ? {} : { client }), ...(budget === undefined ? {} : { name: `${p.name} + budget` }) };
+  });
 }
 
-function budgetFlag(args: ParsedArgs): FleetPolicy['budget'] {
+function budgetFlag(args: ParsedArgs): { ratio: number; minPerSecond: number; window?: number } | undefined {
   const raw = args.values.get('budget');
   if (raw === undefined) return undefined;
   const [ratio, minPerSecond, window, extra] = raw.split(',');
@@ -118,21 +121,23 @@ function fleetOptionsFromArgs(args: ParsedArgs): Omit<FleetOptions, 'policy'> {
   const put = <K extends keyof typeof o>(key: K, value: (typeof o)[K] | undefined): void => {
     if (value !== undefined) o[key] = value;
   };
-  put('agents', numberFlag(args, 'agents', { min: 1, max: 10_000_000, integer: true }));
+  put('agents', numberFlag(args, 'agents', { min: 1, max: 1_000_000, integer: true }));
   put('interval', durationFlag(args, 'interval'));
   put('outage', durationFlag(args, 'outage'));
   put('capacity', numberFlag(args, 'capacity', { min: 1, max: 1e9, integer: true }));
   put('failures', choiceFlag(args, 'failures', ['spread', 'simultaneous'] as const));
+  put('overload', choiceFlag(args, 'overload', ['503', 'retry-after'] as const));
   put('horizon', durationFlag(args, 'horizon'));
   put('seed', numberFlag(args, 'seed', { min: 0, max: 2 ** 32 - 1, integer: true }));
   if (o.interval === 0) throw new UsageError('--interval must be > 0');
-  const horizon = (o.horizon as number | undefined) ?? 3_600_000;
-  if (horizon > 7 * 86_400_000) throw new UsageError('--horizon must be at most 7d');
+  if (o.horizon === 0) throw new UsageError('--horizon must be > 0');
+  const horizon = (o.horizon as number | undefined) ?? 1_200_000;
+  if (horizon > 86_400_000) throw new UsageError('--horizon must be at most 1d');
   return o;
 }
 
-/** `steadfast simulate [flags]`: returns the exit code. */
-export function runSimulate(argv: readonly string[], io: CliIo): number {
+/** `steadfast simulate [flags]`: resolves with the exit code. */
+export async function runSimulate(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, simulateFlags);
   noPositionals(args);
   const options = fleetOptionsFromArgs(args);
@@ -140,7 +145,8 @@ export function runSimulate(argv: readonly string[], io: CliIo): number {
   const svg = args.values.get('svg');
   if (svg !== undefined && io.writeFile === undefined) throw new UsageError('--svg needs a file system');
   const started = systemClock.now();
-  const results = policies.map((policy) => simulateFleet({ ...options, policy }));
+  const results: FleetResult[] = [];
+  for (const policy of policies) results.push(await simulateFleet({ ...options, policy }));
   const elapsed = systemClock.now() - started;
   if (svg !== undefined) io.writeFile?.(svg, renderFleetSvg(results));
   if (args.booleans.has('json')) {
@@ -150,10 +156,12 @@ export function runSimulate(argv: readonly string[], io: CliIo): number {
   const first = results[0] as FleetResult;
   io.stdout.write(
     `${first.agents} agents checking in every ${formatDuration(parseDuration(options.interval ?? '30s'))}, ` +
-      `server down ${formatDuration(first.outageMs)} (${first.failures} failures), then ${first.capacity} requests/s; ` +
-      `horizon ${formatDuration(first.horizonMs)}, seed ${options.seed ?? 1}\n`,
+      `server down ${formatDuration(first.outageMs)} (${first.failures} failures), then ${first.capacity} requests/s` +
+      `${first.overload === 'retry-after' ? ' (503 + Retry-After beyond)' : ''}; horizon ${formatDuration(first.horizonMs)}, seed ${options.seed ?? 1}\n`,
   );
   io.stdout.write(resultTable(results));
+  io.stdout.write('\nrequests by kind (into the outage / after it / peak second after it):\n');
+  io.stdout.write(kindTable(results));
   io.stdout.write(`simulated ${results.length} ${results.length === 1 ? 'policy' : 'policies'} in ${formatDuration(elapsed)}${svg === undefined ? '' : `; wrote ${svg}`}\n`);
   return 0;
 }
@@ -166,7 +174,7 @@ export function summary(r: FleetResult): Omit<FleetResult, 'offered'> {
 
 /** The text table: one row per policy. */
 export function resultTable(results: readonly FleetResult[]): string {
-  const head = ['policy', 'all back', 'floor', '× floor', 'p50', 'p99', 'peak load', 'wasted (down)', 'wasted (503)', 'never back'];
+  const head = ['policy', 'all back', 'floor', '× floor', 'p50', 'p99', 'peak load', 'into outage', '503 after', 'never back'];
   const rows = results.map((r) => [
     r.policy,
     r.allBackMs === null ? 'never' : formatDuration(r.allBackMs),
@@ -175,9 +183,22 @@ export function resultTable(results: readonly FleetResult[]): string {
     formatDuration(r.p50Ms),
     formatDuration(r.p99Ms),
     `${r.peakLoad.toFixed(2)}×C`,
-    String(r.wastedDuringOutage),
-    String(r.wastedAfterOutage),
+    String(r.duringOutage),
+    String(r.refusedAfterOutage),
     String(r.neverBack),
+  ]);
+  return table([head, ...rows], 1);
+}
+
+/** Requests by kind: one row per policy, one column per kind. */
+export function kindTable(results: readonly FleetResult[]): string {
+  const head = ['policy', ...KINDS];
+  const rows = results.map((r) => [
+    r.policy,
+    ...KINDS.map((k) => {
+      const c = r.byKind[k];
+      return `${c.duringOutage} / ${c.after} / ${c.peakAfter.toFixed(2)}×C`;
+    }),
   ]);
   return table([head, ...rows], 1);
 }

@@ -24,7 +24,7 @@ import { Recovery } from './recovery.js';
 import { globalFetch } from '../core/fetch.js';
 import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod, parseJSON, resolveUrl, splitCredentials } from './request.js';
 import { ClientCounters, type ClientStats } from './stats.js';
-import { booleanOption, describeValue, functionOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
+import { booleanOption, describeValue, functionOption, headersOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
 import { isObject } from '../core/errors.js';
 import { retrySettings, withRetry, type RetryOptions } from '../policies/retry.js';
 
@@ -93,7 +93,7 @@ export class ResilientClient {
 
     const breaker = (this.breaker = makeBreaker(o.breaker, name, clock, onEvent));
     this.opensAtStart = breaker?.opens ?? 0;
-    if (o.headers !== undefined && typeof o.headers !== 'function' && !isOptionsObject(o.headers) && !(isObject(o.headers) && Symbol.iterator in o.headers)) throw new TypeError(`steadfast: ResilientClient.headers must be HeadersInit or a function; got ${describeValue(o.headers)}`);
+    headersOption('ResilientClient.headers', o.headers);
     const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
     const h = healthOption(o.health);
     const healthTarget = h === undefined ? undefined : splitCredentials(resolveUrl(this.baseUrl, h.path));
@@ -135,13 +135,13 @@ export class ResilientClient {
 
   private async request(input: string | URL, init: ClientRequestInit, read: ((r: Response) => Promise<unknown>) | undefined): Promise<unknown> {
     if (this.closed) throw new Error(`steadfast: ResilientClient ${this.name} is closed`);
-    this.counters.requests++;
     objectOption('init', init);
     const { idempotent, idempotencyKey, retry, signal, headers, ...rest } = init;
     booleanOption('init.idempotent', idempotent);
     if (signal !== null) signalOption('init.signal', signal); // null is allowed by RequestInit
     if (idempotencyKey !== true) nameOption('init.idempotencyKey (a non-empty string or true)', idempotencyKey, '', { nonEmpty: true });
     if (retry !== undefined) objectOption('init.retry', retry);
+    this.counters.requests++;
     const method = (rest.method ?? 'GET').toUpperCase();
     rest.method = method;
     const body = bodyKind(rest.body);
@@ -204,6 +204,7 @@ export class ResilientClient {
    * const tasks = await client.getJSON<Task[]>('/tasks');
    */
   getJSON<T>(path: string | URL, init: ClientRequestInit = {}): Promise<T> {
+    objectOption('init', init);
     const headers = { accept: 'application/json', ...headerRecord(init.headers, 'init.headers') };
     return this.request(path, { ...init, method: init.method ?? 'GET', headers }, parseJSON) as Promise<T>;
   }
@@ -216,6 +217,7 @@ export class ResilientClient {
    * await client.postJSON('/checkin', { id, status }, { idempotencyKey: `checkin-${id}-${seq}` });
    */
   postJSON<T>(path: string | URL, body: unknown, init: ClientRequestInit = {}): Promise<T> {
+    objectOption('init', init);
     const headers = { accept: 'application/json', 'content-type': 'application/json', ...headerRecord(init.headers, 'init.headers') };
     return this.request(path, { ...init, method: init.method ?? 'POST', headers, body: JSON.stringify(body) }, parseJSON) as Promise<T>;
   }

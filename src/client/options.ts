@@ -17,7 +17,8 @@ import type { RetryOptions } from '../policies/retry.js';
 /** @internal */
 export const DEFAULT_TIMEOUT = 10_000;
 /** @internal */
-export const DEFAULT_HEALTH_INTERVAL = 5_000;
+// Above the default breaker's longest open period (28s): a client whose requests keep coming is never probed on top (issue 13).
+export const DEFAULT_HEALTH_INTERVAL = 30_000;
 /** @internal */
 const DEFAULT_HEALTH_TIMEOUT = 5_000;
 
@@ -25,12 +26,17 @@ const DEFAULT_HEALTH_TIMEOUT = 5_000;
  * Health probing while the breaker is open.
  *
  * @example
- * new ResilientClient({ baseUrl, health: { path: '/healthz', interval: '2s', timeout: '1s' } });
+ * new ResilientClient({ baseUrl, health: { path: '/healthz', interval: '10s', timeout: '1s' } });
  */
 export interface ClientHealthOptions {
   /** Path (joined to `baseUrl`) or absolute URL probed with GET; any 2xx passes. @default '/health' */
   path?: string | undefined;
-  /** Time between probes while the breaker is open. @default '5s' */
+  /**
+   * While the breaker is not closed, how often (between half and all of it, at random) the client
+   * looks at it and probes `path` if no request has tried the server within this time. A passing
+   * probe half-opens an open breaker; while half-open the probe is the trial itself.
+   * @default '30s'
+   */
   interval?: Duration | undefined;
   /** Longest a probe may take. @default '5s' */
   timeout?: Duration | undefined;

@@ -1,25 +1,34 @@
 /**
- * How a `ResilientClient` finds its server again: while the breaker is open it probes the health
- * endpoint in the background, half-opens the breaker on the first passing probe, wakes the
- * requests that were waiting out the breaker, and reports the outage once the breaker closes.
+ * How a `ResilientClient` finds its server again. While the breaker is not closed, a monitor wakes
+ * every `health.interval` (jittered) and probes the health endpoint only if no request has tried
+ * the server within that interval: a client whose own requests are the breaker's trials (a poll
+ * loop waiting out `retryAfterMs`) is never probed on top. A probe that passes while open
+ * half-opens the breaker and wakes the requests waiting it out; while half-open, the probe is the
+ * trial itself (passing closes the breaker, failing re-opens it). It reports the outage once the
+ * breaker closes.
  */
 import { onAbort } from '../core/abort-hub.js';
 import { constant, type Backoff } from '../core/backoff.js';
+import { BackoffWalk } from '../core/backoff-walk.js';
 import type { CircuitBreaker } from '../breaker/breaker.js';
 import { classify } from '../core/classify.js';
 import type { Clock, SleepOptions } from '../core/clock.js';
 import type { ClientCounters } from './stats.js';
-import { isBrokenCircuit } from '../core/errors.js';
+import { HttpError, isBrokenCircuit } from '../core/errors.js';
 import { emit, type EventSink } from '../core/events.js';
 import type { HealthCheck } from '../policies/health.js';
 
 const UNREF: SleepOptions = { unref: true };
 
+// What a failed probe counts as for the breaker: a transient failure, like a 503 from the server.
+const PROBE_FAILED = new HttpError(503, 'health probe failed');
+
 /** @internal What {@link Recovery} needs from its client. */
 export interface RecoverySettings {
   breaker: CircuitBreaker;
-  /** Probes `health.path`; `undefined` when health is off (the breaker then half-opens after `openFor` alone). */
+  /** Probes `health.path`; `undefined` when health is off (a request is then always the trial). */
   health: HealthCheck | undefined;
+  /** Time between the monitor's looks at the breaker (jittered), and how recent a request must be to stand for a probe, ms. */
   healthIntervalMs: number;
   clock: Clock;
   counters: ClientCounters;
@@ -35,15 +44,19 @@ export class Recovery {
   private closed = false;
   private monitor: AbortController | undefined;
   private readonly wakers = new Set<() => void>();
-  private readonly probeBackoff: Backoff;
+  private readonly looks: Backoff;
+  // When an attempt last tried the server (not counting calls the breaker refused).
+  private lastSentAt = -Infinity;
 
   constructor(private readonly s: RecoverySettings) {
-    this.probeBackoff = constant(s.healthIntervalMs, { jitter: 'none' });
+    this.looks = monitorBackoff(s.healthIntervalMs);
   }
 
   /** An attempt failed: a transient failure (or a refusal by the open breaker) extends the outage. */
   failed(error: unknown): void {
-    if (!isBrokenCircuit(error) && classify(error).kind !== 'transient') return; // the server answered
+    const refused = isBrokenCircuit(error);
+    if (!refused) this.lastSentAt = this.s.clock.now();
+    if (!refused && classify(error).kind !== 'transient') return; // the server answered
     if (this.streak++ === 0) this.streakStart = this.s.clock.now();
     if (this.s.breaker.state !== 'open') return;
     this.outage = true;
@@ -123,18 +136,54 @@ export class Recovery {
   }
 
   private async watch(health: HealthCheck, monitor: AbortController): Promise<void> {
+    const { breaker, clock, healthIntervalMs } = this.s;
     const signal = monitor.signal;
+    const walk = new BackoffWalk(this.looks);
+    const random = (): number => clock.random();
     try {
-      // The server just failed several times: give it one interval before the first probe.
-      await this.s.clock.sleep(this.s.healthIntervalMs, signal, UNREF);
-      await health.waitUntilHealthy({ signal, backoff: this.probeBackoff });
+      for (;;) {
+        await clock.sleep(walk.next(random) ?? healthIntervalMs, signal, UNREF);
+        const state = breaker.state;
+        if (state === 'closed') break;
+        if (state === 'isolated') return; // only reset() ends that
+        // A request tried the server lately: it found out as much as a probe would (and may be the trial).
+        if (clock.now() - this.lastSentAt < healthIntervalMs) continue;
+        if (state === 'open') {
+          if (await health.check()) {
+            breaker.tryHalfOpen();
+            break;
+          }
+        } else if (await probeAsTrial(health, breaker)) break;
+        if (signal.aborted) return;
+      }
     } catch {
       return; // stopped: the breaker closed, or the client was closed
     } finally {
       if (this.monitor === monitor) this.monitor = undefined;
     }
-    const breaker = this.s.breaker;
-    if (breaker.state === 'open') breaker.tryHalfOpen();
     this.wake();
+  }
+}
+
+/**
+ * @internal When the recovery monitor looks at the breaker: every `intervalMs`, equal jitter
+ * (between half and all of it), so the monitors of a fleet never line up.
+ *
+ * @example
+ * monitorBackoff(30_000) // constant('30s', { jitter: 'equal' }): 15s..30s
+ */
+export function monitorBackoff(intervalMs: number): Backoff {
+  return constant(intervalMs, { jitter: 'equal' });
+}
+
+/** The probe as the breaker's trial: whether it passed (the breaker is then closed). */
+async function probeAsTrial(health: HealthCheck, breaker: CircuitBreaker): Promise<boolean> {
+  try {
+    await breaker.execute(async () => {
+      if (!(await health.check())) throw PROBE_FAILED;
+    });
+    return true;
+  } catch {
+    return false; // the probe failed (the breaker re-opened), or a request already holds the trial slot
   }
 }

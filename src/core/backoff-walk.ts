@@ -4,7 +4,7 @@
  * and health (which keep the last delay), the breaker's growing open periods, `delays()`, the CLI
  * tables and the fleet model.
  */
-import type { Backoff, BackoffStep } from './backoff.js';
+import { directStep, type Backoff, type BackoffStep } from './backoff.js';
 import { countOption, functionOption, objectOption } from './options.js';
 import { seededRandom } from './random.js';
 
@@ -20,18 +20,22 @@ export function nextStep(backoff: Backoff, previous: BackoffStep | undefined, ra
   return previous === undefined ? backoff.first(random) : previous.next(random);
 }
 
-/** Walking further than this can't change a delay that long since reached its cap. */
+/** The longest walk: past it a step is computed directly (or, for decorrelated jitter, drawn near its cap). */
 const MAX_WALK = 10_000;
 
 /**
  * The step for retry `n` (1-based), walked from the first, for callers that keep only a count
  * (a breaker restored from a snapshot, an outbox row that stores its attempts). A finished
- * schedule gives its last step. Past 10,000 the walk stops: every built-in backoff is flat there.
+ * schedule gives its last step. Past 10,000 the step is computed for `n` itself (a slow linear or
+ * exponential backoff may still be growing there); a decorrelated walk stops at 10,000, by when it
+ * ranges over [initial, max] whatever n is.
  *
  * @example
  * stepAt(exponential({ initial: '1s', max: '1m', jitter: 'none' }), 4, random)?.delay // 8000
  */
 export function stepAt(backoff: Backoff, n: number, random: () => number): BackoffStep | undefined {
+  const direct = n > MAX_WALK ? directStep(backoff, n, random) : undefined;
+  if (direct !== undefined) return direct;
   let step = backoff.first(random);
   for (let i = Math.min(n, MAX_WALK) - 1, next = step; i > 0 && next !== undefined; i--) {
     next = next.next(random);
@@ -68,10 +72,12 @@ export function delays(b: Backoff, count: number, o: { random?: (() => number) |
 export class BackoffWalk {
   private step: BackoffStep | undefined;
   private previous: BackoffStep | undefined;
+  private failures = 0;
   constructor(private readonly backoff: Backoff) {}
 
   /** The delay (ms) for the next failure, or `undefined` if the backoff yields no step at all. */
   next(random: () => number): number | undefined {
+    this.failures++;
     const following = nextStep(this.backoff, this.step, random);
     if (following !== undefined) {
       this.previous = this.step;
@@ -83,14 +89,15 @@ export class BackoffWalk {
     return this.step?.delay;
   }
 
-  /** The number of failures walked so far (0 after `reset()`). */
+  /** The number of failures walked so far (0 after `reset()`), past the end of a finite schedule too. */
   get retry(): number {
-    return this.step?.retry ?? 0;
+    return this.failures;
   }
 
   /** Starts over: the next failure gets the backoff's first delay. */
   reset(): void {
     this.step = undefined;
     this.previous = undefined;
+    this.failures = 0;
   }
 }

@@ -77,6 +77,19 @@ class Policy implements Backoff {
   }
 }
 
+/**
+ * @internal The step for retry `n` computed directly rather than walked, for the walker's `stepAt`
+ * past a long walk. `undefined` for decorrelated jitter (each delay draws from the one before) and
+ * for a backoff not built here.
+ *
+ * @example
+ * directStep(linear({ initial: '100ms', step: '100ms', max: '1h' }), 50_000, random)?.delay // 3_600_000
+ */
+export function directStep(backoff: Backoff, n: number, random: () => number): BackoffStep | undefined {
+  if (!(backoff instanceof Policy) || backoff.jitter === 'decorrelated' || !(n >= 1) || !Number.isSafeInteger(Math.min(n, backoff.limit))) return undefined;
+  return backoff.stepAt(Math.min(n, backoff.limit), undefined, random);
+}
+
 class Step implements BackoffStep {
   constructor(
     private readonly policy: Policy,

@@ -135,6 +135,20 @@ export function booleanOption(option: string, value: boolean | undefined): boole
   return value;
 }
 
+/**
+ * Validates a headers option: `HeadersInit` (a record, `Headers`, an array or any iterable of
+ * pairs) or a function returning one; `undefined` passes. Names and values are checked later,
+ * where they are used, without showing the values.
+ *
+ * @example
+ * headersOption('ResilientClient.headers', 42) // TypeError naming ResilientClient.headers
+ */
+export function headersOption<H>(option: string, value: H | undefined): H | undefined {
+  const ok = value === undefined || typeof value === 'function' || isOptionsObject(value) || (typeof value === 'object' && value !== null && Symbol.iterator in value);
+  if (!ok) throw new TypeError(`steadfast: ${option} must be HeadersInit or a function returning it; got ${describeValue(value)}`);
+  return value;
+}
+
 /** The part of a `RetryBudget` the retry engine uses (structural: the class lives above core). */
 export interface BudgetLike {
   recordCall(now: number): void;

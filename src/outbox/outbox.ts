@@ -4,10 +4,12 @@
  * failures and a dead-letter file for permanent ones.
  */
 import { resolve as resolvePath } from 'node:path';
-import { nextStep } from '../core/backoff-walk.js';
+import { BackoffWalk } from '../core/backoff-walk.js';
 import { classify, type Verdict } from '../core/classify.js';
 import { wallTime } from '../core/clock.js';
+import { isBrokenCircuit } from '../core/errors.js';
 import { emit, jsonCount, summarizeError } from '../core/events.js';
+import { describeValue, objectOption } from '../core/options.js';
 import { deadLine, markLine, openLog, putLine, serialize, type StoredItem } from './file.js';
 import { OutboxLock } from './lock.js';
 import { appendDeadLetter, byteLength, HEADER_BYTES, type OutboxLog } from './log.js';
@@ -113,8 +115,9 @@ export class Outbox {
    */
   async enqueue(payload: JsonValue, o: { key?: string } = {}): Promise<OutboxItem> {
     if (this.closed) throw new Error(`steadfast: outbox ${this.o.path} is closed`);
-    const key = o.key ?? globalThis.crypto.randomUUID();
-    if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${JSON.stringify(key)}`);
+    objectOption('enqueue options', o);
+    const key = o.key === undefined ? globalThis.crypto.randomUUID() : o.key; // null is refused below
+    if (typeof key !== 'string' || key === '') throw new TypeError(`steadfast: key must be a non-empty string; got ${describeValue(key)}`);
     const known = this.queue.find(key);
     if (known !== undefined) return known instanceof Promise ? known : toItem(known);
     const json = serialize(payload);
@@ -226,6 +229,8 @@ export class Outbox {
   private async deliver(signal: AbortSignal): Promise<void> {
     const { clock, onEvent, name } = this.o;
     const settings = retrySettings({ ...this.retry, signal });
+    // Consecutive failures to write a dead letter back off along the backoff (a full disk can last hours).
+    const stuck = new BackoffWalk(this.o.backoff);
     while (!signal.aborted) {
       const entry = this.queue.first;
       if (entry === undefined) {
@@ -245,9 +250,12 @@ export class Outbox {
       } catch (error) {
         if (signal.aborted) break; // stopped mid-wait or mid-attempt: the item stays at the head
         const verdict = deadVerdict(stopped, error);
-        if (await this.deadLetter(entry, verdict, error)) continue;
-        // Couldn't even dead-letter it: keep it, and try it again after the backoff's first wait.
-        const delayMs = retryDelay(nextStep(this.o.backoff, undefined, () => clock.random())?.delay ?? 0, verdict, settings.maxRetryAfter);
+        if (await this.deadLetter(entry, verdict, error)) {
+          stuck.reset();
+          continue;
+        }
+        // Couldn't even dead-letter it: keep it, and try it again after a wait that grows while this lasts.
+        const delayMs = retryDelay(stuck.next(() => clock.random()) ?? 0, verdict, settings.maxRetryAfter);
         if (onEvent !== undefined) emit(onEvent, 'outbox_retry', name, clock, { key: entry.key, attempt: entry.attempts, delayMs, error: summarizeError(error) });
         try {
           await clock.sleep(delayMs, signal);
@@ -257,6 +265,7 @@ export class Outbox {
         continue;
       }
       this.leave(entry, 'ack');
+      stuck.reset();
       if (onEvent !== undefined) emit(onEvent, 'outbox_delivered', name, clock, { key: entry.key, attempts: entry.attempts, size: this.size });
       await this.compactIfDue();
     }
@@ -303,13 +312,15 @@ export class Outbox {
 }
 
 // Anything not permanent is retried, an abort thrown by `send` included: only the stop signal ends a delivery.
-function notPermanent(_error: unknown, verdict: Verdict): boolean {
-  return verdict.kind !== 'permanent';
+// A breaker's refusal (even an isolated one, which is permanent to withRetry) never sent the item: it waits, never dead.
+function notPermanent(error: unknown, verdict: Verdict): boolean {
+  return verdict.kind !== 'permanent' || isBrokenCircuit(error);
 }
 
 /** Why an item goes to the dead letters: its permanent verdict, or a finite backoff used up. */
 function deadVerdict(stopped: { reason: GiveUpReason; verdict: Verdict | undefined } | undefined, error: unknown): Verdict {
   const verdict = stopped?.verdict ?? classify(error);
-  if (stopped?.reason !== 'schedule-exhausted') return verdict;
+  // A permanent error on the schedule's last attempt is dead for its own reason, not for the schedule.
+  if (stopped?.reason !== 'schedule-exhausted' || (verdict.kind === 'permanent' && !isBrokenCircuit(error))) return verdict;
   return { ...verdict, kind: 'permanent', reason: `retries exhausted (${verdict.reason})` };
 }

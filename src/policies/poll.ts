@@ -4,29 +4,15 @@
  */
 import { onAbort } from '../core/abort-hub.js';
 import { runWithSignal, signalOption } from '../core/abort.js';
-import { backoffOption, exponential, type Backoff } from '../core/backoff.js';
+import { backoffOption, type Backoff } from '../core/backoff.js';
 import { BackoffWalk } from '../core/backoff-walk.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
 import { describeValue, functionOption, isOptionsObject, nameOption, numberOption, orDefault } from '../core/options.js';
 import { emit, summarizeError, type EventSink } from '../core/events.js';
+import { DEFAULT_POLL_MAX_RETRY_AFTER, failureDelay, intervalDelay, pollDefaults } from './poll-delay.js';
 
-/**
- * The defaults `poll` uses: after the n-th consecutive failure wait exponential 1s..12s with equal
- * jitter (between half and all of `min(12s, 1s * 2^(n-1))`), and vary each interval by ±10%.
- * `steadfast simulate` shows they bring a fleet back fastest without overloading a recovering
- * server: 10,000 agents at 2000 requests/s are all back within 2.4× the N/C floor at ≤ 0.91×C.
- *
- * @example
- * pollDefaults.backoff.baseDelay(4) // 8000: the 4th consecutive failure waits 4s..8s (equal jitter)
- * pollDefaults.backoff.maxDelay     // 12000: no failure waits longer than 12s
- * pollDefaults.jitter               // 0.1: intervals vary by ±10%
- */
-export const pollDefaults: { readonly backoff: Backoff; readonly jitter: number } = /* @__PURE__ */ Object.freeze({
-  // Chosen by scripts/choose-poll-defaults.ts (issue 6): a 12s cap bounds the last agent, equal jitter's 0.75× mean delay keeps load under capacity.
-  backoff: /* @__PURE__ */ exponential({ initial: '1s', max: '12s', jitter: 'equal' }),
-  jitter: 0.1,
-});
+export { pollDefaults } from './poll-delay.js';
 
 /** Options for {@link poll}. */
 export interface PollOptions {
@@ -34,6 +20,12 @@ export interface PollOptions {
   interval: Duration;
   /** Delay after the n-th consecutive failure; a finite schedule keeps its last delay. @default pollDefaults.backoff (exponential 1s..12s, equal jitter) */
   backoff?: Backoff | undefined;
+  /**
+   * Caps the server's own wait: a failure carrying one (`Retry-After` on a 429/503, an open
+   * breaker's `retryAfterMs`: whatever `classify` reads) waits at least that long, at most this.
+   * `Infinity` allowed. @default '5m'
+   */
+  maxRetryAfter?: Duration | undefined;
   /** Interval jitter: each wait is `interval * (1 ± jitter)`, so a fleet never locks into one phase. In [0, 1]. @default 0.1 */
   jitter?: number | undefined;
   /** Aborting it ends the loop at once: the sleep is cancelled and the task's signal aborts. */
@@ -68,6 +60,7 @@ export interface Poller {
 
 interface Settings {
   intervalMs: number;
+  maxRetryAfterMs: number;
   backoff: Backoff;
   jitter: number;
   signal: AbortSignal | undefined;
@@ -79,7 +72,8 @@ interface Settings {
 
 /**
  * Runs `task` every `interval` after a success; after a failure waits the backoff delay for the
- * consecutive-failure count; a success resets it. It never stops on its own, whatever the task
+ * consecutive-failure count, or the server's own wait if the error carries a longer one (capped by
+ * `maxRetryAfter`); a success resets it. It never stops on its own, whatever the task
  * throws: only `stop()` or `signal` end it. Emits `poll_failed` on each failure and `recovered`
  * on the first success after failures.
  *
@@ -98,6 +92,7 @@ export function poll(task: (ctx: PollContext) => Promise<unknown>, o: PollOption
   }
   return new PollLoop(task, {
     intervalMs: parseDuration(o.interval, { option: 'poll.interval' }),
+    maxRetryAfterMs: parseDuration(orDefault(o.maxRetryAfter, DEFAULT_POLL_MAX_RETRY_AFTER), { option: 'poll.maxRetryAfter', allowInfinity: true }),
     backoff: backoffOption('poll.backoff', o.backoff) ?? pollDefaults.backoff,
     jitter: numberOption('poll.jitter', orDefault(o.jitter, pollDefaults.jitter), 0, 1),
     signal: signalOption('poll.signal', o.signal),
@@ -160,7 +155,7 @@ class PollLoop implements Poller {
     const { clock, onEvent, name } = this.s;
     const halt = this.halt.signal;
     let walk = new BackoffWalk(this.s.backoff);
-    if (!this.s.immediate && !(await this.sleep(this.intervalDelay()))) return;
+    if (!this.s.immediate && !(await this.sleep(intervalDelay(this.s.intervalMs, this.s.jitter, () => clock.random())))) return;
     while (!halt.aborted) {
       let failed = false;
       let error: unknown;
@@ -180,12 +175,12 @@ class PollLoop implements Poller {
         this.count = 0;
         this.current = 'running';
         walk = new BackoffWalk(this.s.backoff);
-        delay = this.intervalDelay();
+        delay = intervalDelay(this.s.intervalMs, this.s.jitter, () => clock.random());
       } else {
         this.count++;
         if (this.count === 1) this.firstFailureAt = clock.now();
         this.current = 'backing-off';
-        delay = this.failureDelay(walk);
+        delay = failureDelay(walk, error, this.s, clock.now(), () => clock.random());
         if (onEvent !== undefined) {
           emit(onEvent, 'poll_failed', name, clock, { failures: this.count, delayMs: delay, error: summarizeError(error) });
         }
@@ -203,20 +198,5 @@ class PollLoop implements Poller {
       throw error; // a broken clock: end rather than spin
     }
     return !this.halt.signal.aborted;
-  }
-
-  private intervalDelay(): number {
-    const { intervalMs, jitter, clock } = this.s;
-    return jitter === 0 ? intervalMs : Math.max(0, intervalMs * (1 + jitter * (2 * clock.random() - 1)));
-  }
-
-  private failureDelay(walk: BackoffWalk): number {
-    try {
-      const d = walk.next(() => this.s.clock.random());
-      return d !== undefined && Number.isFinite(d) && d >= 0 ? d : this.s.intervalMs;
-    } catch {
-      // A user-supplied Backoff that throws must not end a loop that never gives up.
-      return this.s.intervalMs;
-    }
   }
 }

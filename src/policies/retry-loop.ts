@@ -4,6 +4,7 @@
  * and the file outbox all enter it; what differs between them is passed in as hooks, never copied.
  */
 import { neverAborted, runWithSignal } from '../core/abort.js';
+import { onAbort } from '../core/abort-hub.js';
 import type { BackoffStep } from '../core/backoff.js';
 import type { Verdict } from '../core/classify.js';
 import { wallTime, type Clock } from '../core/clock.js';
@@ -71,8 +72,14 @@ export function retryLoop<T>(fn: (ctx: RetryContext) => Promise<T>, s: RetrySett
   const signal = s.signal;
   if (signal?.aborted === true) return Promise.reject(signal.reason);
   // The start time is read only when something measures from it.
-  const start = s.timed ? s.clock.now() : 0;
-  if (s.budget !== undefined) s.budget.recordCall(start);
+  let start = 0;
+  try {
+    if (s.timed) start = s.clock.now();
+    if (s.budget !== undefined) s.budget.recordCall(start);
+  } catch (error) {
+    // A caller's clock or budget that throws rejects the call: a promise-returning function never throws.
+    return Promise.reject(error);
+  }
   return attemptOnce(fn, s, hooks, 1).then(undefined, (error: unknown) => afterFailure(fn, s, hooks, start, error));
 }
 
@@ -85,21 +92,33 @@ async function afterFailure<T>(fn: (ctx: RetryContext) => Promise<T>, s: RetrySe
   for (let attempt = 1; ; attempt++) {
     // The caller's abort surfaces as its own reason, whatever the attempt threw.
     if (signal?.aborted === true) return giveUp(s, hooks, attempt, start, 'aborted', undefined, error, signal.reason);
-    const now = clock.now();
+    let now = clock.now();
     // Durations on the monotonic now(); an HTTP-date Retry-After is a calendar time, compared with the wall clock.
     const d = retryStep(s, error, { attempt, elapsedMs: now - start, previous, now: wallTime(clock), random });
     if (!d.retry) return giveUp(s, hooks, attempt, start, d.reason, d.verdict, error, error);
     if (s.retryOn !== undefined) {
       // Awaited only when it is a promise: a rejection ends the call with it (never unhandled).
-      let wanted = s.retryOn(error, d.verdict);
-      if (isThenable(wanted)) wanted = await wanted;
-      if (wanted !== true) return giveUp(s, hooks, attempt, start, d.verdict.kind === 'transient' ? 'not-retryable' : d.verdict.kind, d.verdict, error, error);
+      let wanted: unknown = s.retryOn(error, d.verdict);
+      if (isThenable(wanted)) {
+        // The caller's abort ends the wait at once, even if retryOn never answers.
+        wanted = await unlessAborted(wanted, signal);
+        if (isAborted(signal)) return giveUp(s, hooks, attempt, start, 'aborted', d.verdict, error, signal?.reason);
+        // Time passed while it decided: the retry must still fit in maxElapsed.
+        now = clock.now();
+        if (now - start + d.delayMs > s.maxElapsed) return giveUp(s, hooks, attempt, start, 'max-elapsed', d.verdict, error, error);
+      }
+      // Truthiness, as p-retry reads shouldRetry: JavaScript callers return what they return.
+      if (!wanted) return giveUp(s, hooks, attempt, start, d.verdict.kind === 'transient' ? 'not-retryable' : d.verdict.kind, d.verdict, error, error);
     }
     if (hooks.allow !== undefined && !hooks.allow(error, d.verdict)) return giveUp(s, hooks, attempt, start, 'not-retryable', d.verdict, error, error);
     if (s.budget !== undefined && !s.budget.tryRetry(now)) return giveUp(s, hooks, attempt, start, 'budget', d.verdict, error, error);
     if (hooks.beforeRetry !== undefined) {
       const before = hooks.beforeRetry({ error, attempt, delayMs: d.delayMs, verdict: d.verdict });
-      if (isThenable(before)) await before;
+      if (isThenable(before)) {
+        await before;
+        // Aborted meanwhile: no retry event and no attempt (a zero delay has no sleep to notice it).
+        if (isAborted(signal)) return giveUp(s, hooks, attempt, start, 'aborted', d.verdict, error, signal?.reason);
+      }
     }
     if (s.onEvent !== undefined) {
       emit(s.onEvent, 'retry', s.name, clock, {
@@ -147,6 +166,29 @@ function giveUp(s: RetrySettings, hooks: RetryHooks, attempts: number, start: nu
   }
   hooks.onGiveUp?.(reason, verdict, error);
   throw thrown;
+}
+
+/** Settles as `pending` does, or with `undefined` as soon as `signal` aborts; no listener is left either way. */
+function unlessAborted(pending: PromiseLike<unknown>, signal: AbortSignal | undefined): Promise<unknown> {
+  if (signal === undefined) return Promise.resolve(pending);
+  if (signal.aborted) {
+    // Aborted by retryOn itself: its 'abort' event is gone, so don't wait for one.
+    Promise.resolve(pending).then(undefined, () => {});
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const off = onAbort(signal, () => resolve(undefined));
+    // Handled even after an abort: a late rejection must not become an unhandled one.
+    Promise.resolve(pending).then(
+      (value) => (off(), resolve(value)),
+      (error: unknown) => (off(), reject(error)),
+    );
+  });
+}
+
+// A function, so TypeScript does not keep the loop's narrowing of `signal.aborted` across an await.
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

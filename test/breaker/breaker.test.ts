@@ -42,7 +42,25 @@ describe('CircuitBreaker: closed', () => {
     await failTimes(breaker, 1);
     expect(breaker.state).toBe('open');
     expect(breaker.opens).toBe(1);
-    expect(events).toEqual([{ type: 'breaker_open', time: new Date(T0).toISOString(), name: 'api', failures: 5, openForMs: 30_000 }]);
+    expect(events).toEqual([{ type: 'breaker_open', time: new Date(T0).toISOString(), name: 'api', failures: 5, openForMs: expect.any(Number) }]);
+    // The default open period is drawn in [14s, 28s] (constant 28s, equal jitter): see open-for.test.ts.
+    const openForMs = (events[0] as { openForMs: number }).openForMs;
+    expect(openForMs).toBeGreaterThanOrEqual(14_000);
+    expect(openForMs).toBeLessThanOrEqual(28_000);
+  });
+
+  it('draws the default open period anew on every open, spread over [14s, 28s] (issue 13: no waves of trials)', async () => {
+    const clock = new FakeClock({ seed: 5 });
+    const periods: number[] = [];
+    for (let i = 0; i < 1_000; i++) {
+      const breaker = new CircuitBreaker({ clock, failureThreshold: 1, onEvent: (e) => e.type === 'breaker_open' && periods.push(e.openForMs) });
+      await breaker.execute(() => Promise.reject(refused())).catch(() => {});
+    }
+    expect(Math.min(...periods)).toBeGreaterThanOrEqual(14_000);
+    expect(Math.max(...periods)).toBeLessThanOrEqual(28_000);
+    expect(Math.min(...periods)).toBeLessThan(14_500);
+    expect(Math.max(...periods)).toBeGreaterThan(27_500);
+    expect(new Set(periods).size).toBeGreaterThan(900); // events carry whole ms: a few of 1,000 draws share one
   });
 
   it('rethrows the caller error unchanged', async () => {

@@ -5,15 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
 import { describePolicy, fleetPresets } from '../../src/cli/simulate.js';
-import { pollDefaults } from '../../src/policies/poll.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-function run(...argv: string[]): { code: number; out: string; err: string; files: Map<string, string> } {
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string; files: Map<string, string> }> {
   let out = '';
   let err = '';
   const files = new Map<string, string>();
-  const code = main(argv, {
+  const code = await main(argv, {
     stdout: { write: (s: string) => (out += s) },
     stderr: { write: (s: string) => (err += s) },
     writeFile: (path, text) => files.set(path, text),
@@ -29,8 +28,8 @@ function column(out: string, index: number): string[] {
 }
 
 describe('steadfast schedule', () => {
-  it('waits 5s, 10s, 20s, 40s, 1m, 1m (cumulative 5s, 15s, 35s, 1m15s, 2m15s, 3m15s) for initial 5s, max 60s, no jitter', () => {
-    const { code, out, err } = run('schedule', '--initial', '5s', '--max', '60s', '--retries', '6', '--jitter', 'none');
+  it('waits 5s, 10s, 20s, 40s, 1m, 1m (cumulative 5s, 15s, 35s, 1m15s, 2m15s, 3m15s) for initial 5s, max 60s, no jitter', async () => {
+    const { code, out, err } = await run('schedule', '--initial', '5s', '--max', '60s', '--retries', '6', '--jitter', 'none');
     expect(code).toBe(0);
     expect(err).toBe('');
     expect(out).toBe(
@@ -49,53 +48,53 @@ describe('steadfast schedule', () => {
     );
   });
 
-  it('prints, when jittered, each delay range and a seeded sample inside it', () => {
-    const { code, out } = run('schedule', '--initial', '1s', '--max', '30s', '--retries', '7', '--jitter', 'full', '--seed', '7');
+  it('prints, when jittered, each delay range and a seeded sample inside it', async () => {
+    const { code, out } = await run('schedule', '--initial', '1s', '--max', '30s', '--retries', '7', '--jitter', 'full', '--seed', '7');
     expect(code).toBe(0);
     expect(out).toContain('delay (seed 7)');
     expect(column(out, 4)).toEqual(['0ms–1s', '0ms–2s', '0ms–4s', '0ms–8s', '0ms–16s', '0ms–30s', '0ms–30s']);
-    expect(run('schedule', '--retries', '7', '--seed', '7').out).toBe(out.replace('jitter full', 'jitter full'));
-    expect(run('schedule', '--retries', '7', '--seed', '8').out).not.toBe(out);
+    expect((await run('schedule', '--retries', '7', '--seed', '7')).out).toBe(out.replace('jitter full', 'jitter full'));
+    expect((await run('schedule', '--retries', '7', '--seed', '8')).out).not.toBe(out);
   });
 
-  it('bounds equal, decorrelated and fractional jitter the way the library draws them', () => {
-    expect(column(run('schedule', '--initial', '4s', '--max', '30s', '--retries', '3', '--jitter', 'equal').out, 4)).toEqual([
+  it('bounds equal, decorrelated and fractional jitter the way the library draws them', async () => {
+    expect(column((await run('schedule', '--initial', '4s', '--max', '30s', '--retries', '3', '--jitter', 'equal')).out, 4)).toEqual([
       '2s–4s',
       '4s–8s',
       '8s–16s',
     ]);
-    expect(column(run('schedule', '--initial', '1s', '--max', '30s', '--retries', '4', '--jitter', 'decorrelated').out, 4)).toEqual([
+    expect(column((await run('schedule', '--initial', '1s', '--max', '30s', '--retries', '4', '--jitter', 'decorrelated')).out, 4)).toEqual([
       '1s–3s',
       '1s–9s',
       '1s–27s',
       '1s–30s',
     ]);
-    expect(column(run('schedule', '--initial', '10s', '--max', '1m', '--retries', '2', '--jitter', '0.2').out, 4)).toEqual([
+    expect(column((await run('schedule', '--initial', '10s', '--max', '1m', '--retries', '2', '--jitter', '0.2')).out, 4)).toEqual([
       '8s–12s',
       '16s–24s',
     ]);
   });
 
-  it('stops an explicit --list after its last delay, or repeats it with --repeat-last', () => {
-    const once = run('schedule', '--list', '4s,8s,16s', '--retries', '5');
+  it('stops an explicit --list after its last delay, or repeats it with --repeat-last', async () => {
+    const once = await run('schedule', '--list', '4s,8s,16s', '--retries', '5');
     expect(column(once.out, 2)).toEqual(['4s', '8s', '16s']);
     expect(once.out).toContain('3 retries (the schedule allows only 3), 4 attempts, 28s of waiting in all');
-    expect(column(run('schedule', '--list', '4s,8s,16s', '--repeat-last', '--retries', '5').out, 2)).toEqual(['4s', '8s', '16s', '16s', '16s']);
+    expect(column((await run('schedule', '--list', '4s,8s,16s', '--repeat-last', '--retries', '5')).out, 2)).toEqual(['4s', '8s', '16s', '16s', '16s']);
   });
 
-  it('draws linear and constant backoffs', () => {
-    expect(column(run('schedule', '--kind', 'linear', '--initial', '1s', '--step', '2s', '--max', '6s', '--retries', '5').out, 2)).toEqual([
+  it('draws linear and constant backoffs', async () => {
+    expect(column((await run('schedule', '--kind', 'linear', '--initial', '1s', '--step', '2s', '--max', '6s', '--retries', '5')).out, 2)).toEqual([
       '1s',
       '3s',
       '5s',
       '6s',
       '6s',
     ]);
-    expect(column(run('schedule', '--kind', 'constant', '--initial', '5s', '--retries', '3').out, 3)).toEqual(['5s', '10s', '15s']);
+    expect(column((await run('schedule', '--kind', 'constant', '--initial', '5s', '--retries', '3')).out, 3)).toEqual(['5s', '10s', '15s']);
   });
 
-  it('answers --json with the rows in milliseconds', () => {
-    const { code, out } = run('schedule', '--initial', '5s', '--max', '60s', '--retries', '3', '--jitter', 'none', '--json');
+  it('answers --json with the rows in milliseconds', async () => {
+    const { code, out } = await run('schedule', '--initial', '5s', '--max', '60s', '--retries', '3', '--jitter', 'none', '--json');
     expect(code).toBe(0);
     const json = JSON.parse(out) as { backoff: { kind: string; jitter: string }; seed: number; rows: Record<string, number>[] };
     expect(json.backoff).toMatchObject({ kind: 'exponential', jitter: 'none', maxDelayMs: 60_000, limit: null });
@@ -128,35 +127,35 @@ describe('bad command lines exit with code 2 and say why on stderr', () => {
     [['schedule', 'extra'], 'unexpected argument "extra"'],
     [['simulate', '--failures', 'sometimes'], '--failures must be one of spread, simultaneous; got "sometimes"'],
     [['simulate', '--capacity', '0'], '--capacity must be an integer in [1,'],
-    [['simulate', '--policy', 'yolo'], '--policy must be among default, spec-30s, fixed-5s'],
+    [['simulate', '--policy', 'yolo'], '--policy must be among default, poll-only, no-health'],
+    [['simulate', '--overload', '429'], '--overload must be one of 503, retry-after; got "429"'],
     [['simulate', '--budget', '0.2'], '--budget must be ratio,minPerSecond[,window]'],
     [['simulate', '--budget', '0.2,0.05,0s'], '--budget must be ratio,minPerSecond[,window]'],
     [['simulate', '--budget', '0.2,0.05,soon'], '--budget must be ratio,minPerSecond[,window]'],
     [['simulate', '--interval', '0'], '--interval must be > 0'],
     [['frobnicate'], 'unknown command "frobnicate"'],
-  ])('%j', (argv, message) => {
-    const { code, out, err } = run(...argv);
+  ])('%j', async (argv, message) => {
+    const { code, out, err } = await run(...argv);
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toContain(message);
     expect(err).toContain("Run 'steadfast --help' for usage.");
   });
 
-  it('prints usage on stderr with code 2 when no command is given, and on stdout with code 0 for --help', () => {
-    const none = run();
+  it('prints usage on stderr with code 2 when no command is given, and on stdout with code 0 for --help', async () => {
+    const none = await run();
     expect(none.code).toBe(2);
     expect(none.err).toContain('steadfast schedule');
     for (const argv of [['--help'], ['help'], ['schedule', '--help'], ['simulate', '-h']]) {
-      const r = run(...argv);
+      const r = await run(...argv);
       expect(r.code).toBe(0);
       expect(r.out).toContain('steadfast simulate');
-      expect(r.out).toContain('default, spec-30s, fixed-5s, fixed-5m, no-jitter, budget, equal, decorrelated');
-      expect(r.out).toContain('  default       exponential 1s..12s, equal jitter; interval ±10% (pollDefaults)');
-      expect(r.out).toContain('  spec-30s      exponential 1s..30s, full jitter; interval ±10% (the previous default)');
+      expect(r.out).toContain('default, poll-only, no-health, no-retries, no-breaker');
+      expect(r.out).toContain('  poll-only   poll exponential 1s..12s, equal jitter, interval ±10%; no client');
     }
   });
 
-  it('parses --name=value and takes the last of repeated flags', () => {
+  it('parses --name=value and takes the last of repeated flags', async () => {
     const args = parseArgs(['--initial=5s', '--initial', '7s', '--json'], { initial: 'string', json: 'boolean' });
     expect(args.values.get('initial')).toBe('7s');
     expect(args.booleans.has('json')).toBe(true);
@@ -165,77 +164,58 @@ describe('bad command lines exit with code 2 and say why on stderr', () => {
 });
 
 describe('steadfast simulate', () => {
-  const small = ['--agents', '200', '--capacity', '50', '--outage', '1m', '--horizon', '10m'];
+  const small = ['--agents', '200', '--capacity', '20', '--outage', '1m', '--horizon', '5m'];
 
-  it('prints one row per policy with recovery, floor, percentiles, peak load and waste', () => {
-    const { code, out, err } = run('simulate', ...small, '--compare');
+  it('prints one row per policy with recovery, floor, percentiles, peak load, requests into the outage, and a table by kind', async () => {
+    const { code, out, err } = await run('simulate', ...small, '--compare');
     expect(err).toBe('');
     expect(code).toBe(0);
-    expect(out).toContain('200 agents checking in every 30s, server down 1m (spread failures), then 50 requests/s');
-    expect(out).toMatch(/policy\s+all back\s+floor\s+× floor\s+p50\s+p99\s+peak load\s+wasted \(down\)\s+wasted \(503\)\s+never back/);
-    for (const name of ['default', 'spec-30s', 'fixed-5s', 'fixed-5m', 'no-jitter', 'budget', 'equal', 'decorrelated']) expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
-    expect(out).toMatch(/simulated 8 policies in /);
+    expect(out).toContain('200 agents checking in every 30s, server down 1m (spread failures), then 20 requests/s');
+    expect(out).toMatch(/policy\s+all back\s+floor\s+× floor\s+p50\s+p99\s+peak load\s+into outage\s+503 after\s+never back/);
+    expect(out).toMatch(/policy\s+check-in\s+client retry\s+health probe\s+trial/);
+    for (const name of Object.keys(fleetPresets)) expect(out.match(new RegExp(`^${name}\\s`, 'gm'))).toHaveLength(2);
+    expect(out).toMatch(/simulated 5 policies in /);
   });
 
-  it('names each preset with its parameters: default is pollDefaults, spec-30s the previous 1s..30s full-jitter default', () => {
-    expect(fleetPresets['default']?.backoff).toBe(pollDefaults.backoff);
-    expect(Object.fromEntries(Object.entries(fleetPresets).map(([name, p]) => [name, describePolicy(p)]))).toEqual({
-      default: 'exponential 1s..12s, equal jitter; interval ±10% (pollDefaults)',
-      'spec-30s': 'exponential 1s..30s, full jitter; interval ±10% (the previous default)',
-      'fixed-5s': 'constant 5s, no jitter; interval ±10%',
-      'fixed-5m': 'constant 5m, no jitter; interval ±10%',
-      'no-jitter': 'exponential 1s..12s, no jitter; interval not jittered',
-      budget: 'exponential 1s..12s, equal jitter; interval ±10% + RetryBudget (ratio 0.2, 0.05/s, window 1m)',
-      equal: 'exponential 1s..30s, equal jitter; interval ±10%',
-      decorrelated: 'exponential 1s..12s, decorrelated jitter; interval ±10%',
-    });
+  it('names each preset with the stack it runs: default is every option at its default', () => {
+    expect(fleetPresets['default']).toEqual({ name: 'default' });
+    const described = Object.fromEntries(Object.entries(fleetPresets).map(([name, p]) => [name, describePolicy(p)]));
+    expect(described['poll-only']).toMatch(/^poll exponential 1s\.\.12s, equal jitter, interval ±10%; no client$/);
+    expect(described['default']).toMatch(/client: 5 retries exponential 500ms\.\.30s, full jitter, budget, breaker, a probe after 30s without a request/);
+    expect(described['no-breaker']).toMatch(/no breaker, no probes$/);
+    expect(described['no-retries']).toMatch(/client: no retries,/);
   });
 
-  it('answers --json with one summary per policy, reproducible for a seed', () => {
-    const { code, out } = run('simulate', ...small, '--policy', 'default,no-jitter', '--json', '--failures', 'simultaneous');
+  it('answers --json with one summary per policy, requests by kind included, reproducible for a seed', async () => {
+    const argv = ['simulate', ...small, '--policy', 'default,poll-only', '--json', '--failures', 'simultaneous', '--overload', 'retry-after'];
+    const { code, out } = await run(...argv);
     expect(code).toBe(0);
     const json = JSON.parse(out) as Record<string, unknown>[];
-    expect(json.map((r) => r['policy'])).toEqual(['default', 'no-jitter']);
+    expect(json.map((r) => r['policy'])).toEqual(['default', 'poll-only']);
     expect(Object.keys(json[0] as object).sort()).toEqual(
-      [
-        'affected',
-        'agents',
-        'allBackMs',
-        'capacity',
-        'failures',
-        'floorMs',
-        'horizonMs',
-        'neverBack',
-        'outageMs',
-        'p50Ms',
-        'p99Ms',
-        'peakDuringOutage',
-        'peakLoad',
-        'policy',
-        'requests',
-        'wastedAfterOutage',
-        'wastedDuringOutage',
-      ].sort(),
+      ['affected', 'agents', 'allBackMs', 'byKind', 'capacity', 'duringOutage', 'failures', 'floorMs', 'horizonMs', 'neverBack', 'outageMs', 'overload', 'p50Ms', 'p99Ms', 'peakDuringOutage', 'peakLoad', 'policy', 'refusedAfterOutage', 'requests'].sort(),
     );
-    expect(json[0]).toMatchObject({ agents: 200, capacity: 50, outageMs: 60_000, failures: 'simultaneous', affected: 200, floorMs: 4_000 });
-    expect(run('simulate', ...small, '--policy', 'default,no-jitter', '--json', '--failures', 'simultaneous').out).toBe(out);
+    expect(json[0]).toMatchObject({ agents: 200, capacity: 20, outageMs: 60_000, failures: 'simultaneous', overload: 'retry-after', affected: 200, floorMs: 10_000 });
+    expect(Object.keys(json[0]?.['byKind'] as object)).toEqual(['check-in', 'client retry', 'health probe', 'trial']);
+    expect((json[1]?.['byKind'] as Record<string, { duringOutage: number }>)['health probe']?.duringOutage).toBe(0); // poll alone never probes
+    expect((await run(...argv)).out).toBe(out);
   });
 
-  it('builds a custom policy from backoff flags and adds a RetryBudget with --budget', () => {
-    const { out } = run('simulate', ...small, '--initial', '2s', '--max', '1m', '--jitter', 'equal', '--budget', '0.2,0.05,1m', '--json');
+  it("builds a policy from backoff flags (poll's backoff) and sets the client's RetryBudget with --budget", async () => {
+    const { out } = await run('simulate', ...small, '--initial', '2s', '--max', '1m', '--jitter', 'equal', '--budget', '0.2,0.05,1m', '--json');
     const json = JSON.parse(out) as { policy: string }[];
-    expect(json.map((r) => r.policy)).toEqual(['exponential 2s..1m ×2, jitter equal + budget']);
+    expect(json.map((r) => r.policy)).toEqual(['poll exponential 2s..1m ×2, jitter equal + budget']);
   });
 
-  it('writes an SVG with one polyline per policy, the capacity line and a legend', () => {
-    const { code, out, files } = run('simulate', ...small, '--policy', 'default,fixed-5s', '--svg', 'load.svg');
+  it('writes an SVG with one polyline per policy, the capacity line and a legend', async () => {
+    const { code, out, files } = await run('simulate', ...small, '--policy', 'default,poll-only', '--svg', 'load.svg');
     expect(code).toBe(0);
     expect(out).toContain('wrote load.svg');
     const svg = files.get('load.svg') ?? '';
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.match(/<polyline /g)).toHaveLength(2);
-    expect(svg).toContain('capacity 50/s');
-    expect(svg).toContain('>fixed-5s</text>');
+    expect(svg).toContain('capacity 20/s');
+    expect(svg).toContain('>poll-only</text>');
   });
 
   it('runs as a program: exit code 2 and the message on stderr for a bad flag', async () => {

@@ -5,8 +5,8 @@ import { renderFleetSvg } from '../../src/cli/fleet-svg.js';
 
 const base = { agents: 500, capacity: 100, outage: '30s', horizon: '5m', failures: 'simultaneous' } as const;
 const results = [
-  simulateFleet(base),
-  simulateFleet({ ...base, policy: { name: 'a <b> & "c"', backoff: exponential({ initial: '1s', max: '30s', jitter: 'none' }), jitter: 0 } }),
+  await simulateFleet(base),
+  await simulateFleet({ ...base, policy: { name: 'a <b> & "c"', poll: { backoff: exponential({ initial: '1s', max: '30s', jitter: 'none' }), jitter: 0 } } }),
 ];
 
 describe('renderFleetSvg', () => {

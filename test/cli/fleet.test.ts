@@ -1,124 +1,95 @@
 import { describe, expect, it } from 'vitest';
-import { constant, exponential, schedule } from '../../src/core/backoff.js';
-import { fleetDefaults, simulateFleet, type FailureMode, type FleetPolicy, type FleetResult } from '../../src/cli/fleet.js';
-import { pollDefaults } from '../../src/policies/poll.js';
+import { exponential } from '../../src/core/backoff.js';
+import { HttpError } from '../../src/core/errors.js';
+import { fleetDefaults, KINDS, simulateFleet, type FleetPolicy } from '../../src/cli/fleet.js';
+import { CHECKIN, Server } from '../../src/cli/fleet-server.js';
 
-const lockstep: FleetPolicy = { name: 'no-jitter', backoff: exponential({ initial: '1s', max: '30s', jitter: 'none' }), jitter: 0 };
+const lockstep: FleetPolicy = { name: 'no-jitter', client: false, poll: { backoff: exponential({ initial: '1s', max: '30s', jitter: 'none' }), jitter: 0 } };
+const sum = (a: Int32Array, from = 0, to = a.length): number => a.slice(from, to).reduce((s, v) => s + v, 0);
 
 describe('simulateFleet', () => {
-  it('simulates the library poll defaults unless told otherwise', () => {
-    expect(fleetDefaults.backoff).toBe(pollDefaults.backoff);
-    expect(fleetDefaults.jitter).toBe(pollDefaults.jitter);
-    expect(simulateFleet({ agents: 10, horizon: '2m' }).policy).toBe('default');
+  it('simulates the whole default stack unless told otherwise: every option at its default', async () => {
+    expect(fleetDefaults).toEqual({ name: 'default' });
+    expect((await simulateFleet({ agents: 10, horizon: '2m' })).policy).toBe('default');
   });
 
-  it('gives the same result for the same seed, and another for another seed', () => {
-    const a = simulateFleet({ agents: 500, capacity: 50, outage: '1m', horizon: '10m', seed: 7 });
-    const b = simulateFleet({ agents: 500, capacity: 50, outage: '1m', horizon: '10m', seed: 7 });
-    const c = simulateFleet({ agents: 500, capacity: 50, outage: '1m', horizon: '10m', seed: 8 });
-    expect(b).toEqual(a);
-    expect(c.offered).not.toEqual(a.offered);
+  it('gives the same result for the same seed, and another for another seed', async () => {
+    const o = { agents: 300, capacity: 10, outage: '1m', horizon: '5m' } as const;
+    const a = await simulateFleet({ ...o, seed: 7 });
+    expect(await simulateFleet({ ...o, seed: 7 })).toEqual(a);
+    expect((await simulateFleet({ ...o, seed: 8 })).offered).not.toEqual(a.offered);
   });
 
-  it('counts every request once: offered load sums to the requests, and failures during and after the outage are apart', () => {
-    const r = simulateFleet({ agents: 2000, capacity: 100, outage: '2m', horizon: '20m', failures: 'simultaneous' });
-    expect(r.offered.reduce((s, v) => s + v, 0)).toBe(r.requests);
-    let during = 0;
-    for (let s = 0; s < 120; s++) during += r.offered[s] as number;
-    expect(r.wastedDuringOutage).toBe(during);
-    expect(r.wastedAfterOutage).toBeGreaterThan(0); // 2000 agents into 100/s: some get 503 first
-    expect(r.floorMs).toBe(20_000);
+  it('counts every request once and by kind: into the outage, after it, and per second', async () => {
+    const r = await simulateFleet({ agents: 1000, capacity: 40, outage: '2m', horizon: '10m', failures: 'simultaneous' });
+    expect(sum(r.offered)).toBe(r.requests);
+    expect(sum(r.offered, 0, 120)).toBe(r.duringOutage);
+    expect(KINDS.reduce((s, k) => s + r.byKind[k].duringOutage + r.byKind[k].after, 0)).toBe(r.requests);
+    expect(KINDS.reduce((s, k) => s + r.byKind[k].duringOutage, 0)).toBe(r.duringOutage);
+    // The client retries, then the breaker lets one trial through per open period; poll's own check-ins are those
+    // trials, so the recovery monitor never needs to probe on top of them.
+    for (const k of ['check-in', 'client retry', 'trial'] as const) expect(r.byKind[k].duringOutage).toBeGreaterThan(0);
+    expect(r.byKind['health probe'].duringOutage).toBe(0);
+    expect(r.byKind['check-in'].duringOutage).toBeGreaterThanOrEqual(1000); // each agent's first check-in at t = 0
+    expect(r.floorMs).toBe(25_000);
+    expect(r.refusedAfterOutage).toBeGreaterThan(0); // 1000 agents into 40/s: some get 503 first
   });
 
-  it('retries in waves when nothing is jittered: all agents at 1s, 3s, 7s, 15s, 31s after a restart', () => {
-    const r = simulateFleet({ agents: 1000, capacity: 100, outage: '1m', horizon: '10m', failures: 'simultaneous', policy: lockstep });
+  it('poll alone retries in waves when nothing is jittered: every agent at 1s, 3s, 7s, 15s, 31s after a restart', async () => {
+    const r = await simulateFleet({ agents: 1000, capacity: 100, outage: '1m', horizon: '5m', failures: 'simultaneous', policy: lockstep });
+    expect(r.offered[0]).toBe(1000);
     for (const s of [1, 3, 7, 15, 31]) expect(r.offered[s]).toBe(1000);
     expect(r.offered[2]).toBe(0);
-    expect(r.peakLoad).toBe(10); // the whole fleet in one second, against a capacity of 100
+    expect(r.byKind['client retry'].duringOutage + r.byKind['health probe'].duringOutage + r.byKind.trial.duringOutage).toBe(0);
   });
 
-  it('never brings a lockstep fleet back when each wave is larger than capacity (the bug of issue 6)', () => {
-    const r = simulateFleet({ agents: 10_000, capacity: 2000, outage: '2m', failures: 'simultaneous', policy: lockstep });
+  it('never brings a lockstep fleet back when each wave is larger than capacity (the bug of issue 6)', async () => {
+    const r = await simulateFleet({ agents: 2000, capacity: 200, outage: '2m', horizon: '10m', failures: 'simultaneous', policy: lockstep });
     expect(r.neverBack).toBeGreaterThan(0);
     expect(r.allBackMs).toBeNull();
   });
 
-  it('only affects agents whose check-in falls inside a short outage when failures are spread', () => {
-    const r = simulateFleet({ agents: 3000, capacity: 1000, outage: '10s', horizon: '5m' });
+  it('only affects agents whose check-in falls inside a short outage when failures are spread', async () => {
+    const r = await simulateFleet({ agents: 3000, capacity: 1000, outage: '10s', horizon: '2m' });
     expect(r.affected).toBeGreaterThan(800);
     expect(r.affected).toBeLessThan(1200); // about a third: 10s of a 30s interval
   });
 
-  it('keeps waiting the last delay of a finite schedule, like poll, instead of giving up', () => {
-    const r = simulateFleet({ agents: 100, outage: '58s', horizon: '2m', failures: 'simultaneous', policy: { name: '5s', backoff: schedule(['5s']), jitter: 0 } });
-    expect(r.wastedDuringOutage).toBe(100 * 11); // at 5s, 10s, ..., 55s
-    expect(r.allBackMs).toBe(2_000); // 60s - 58s
+  it('reports every request to onRequest, in time order', async () => {
+    const seen: [number, number, string, boolean][] = [];
+    const r = await simulateFleet({ agents: 20, capacity: 5, outage: '40s', horizon: '3m', onRequest: (...e) => seen.push(e) });
+    expect(seen).toHaveLength(r.requests);
+    expect(seen.map((e) => e[1])).toEqual([...seen.map((e) => e[1])].sort((x, y) => x - y));
+    expect(seen.filter((e) => e[1] < 40_000).every((e) => !e[3])).toBe(true);
   });
 
-  it('with a RetryBudget that refuses every retry, waits a whole interval after each failure', () => {
-    const noRetries: FleetPolicy = { ...fleetDefaults, name: 'no retries', budget: { ratio: 0, minPerSecond: 0 } };
-    const r = simulateFleet({ agents: 1000, outage: '65s', horizon: '5m', failures: 'simultaneous', policy: noRetries });
-    // About 30s apart: requests near 30s and 60s during a 65s outage.
-    expect(r.wastedDuringOutage).toBeLessThanOrEqual(2 * 1000 + 150);
-    expect(r.neverBack).toBe(0);
-  });
-
-  it('reports agents that are not back within the horizon', () => {
-    const r = simulateFleet({ agents: 100, outage: '1m', horizon: '1m10s', failures: 'simultaneous', policy: { name: '5m', backoff: constant('5m'), jitter: 0.1 } });
-    expect(r.neverBack).toBe(100);
-    expect(r.allBackMs).toBeNull();
-  });
-
-  it('rejects bad options naming them', () => {
-    expect(() => simulateFleet({ agents: 0 })).toThrow(/agents/);
-    expect(() => simulateFleet({ capacity: 1.5 })).toThrow(/capacity/);
-    expect(() => simulateFleet({ failures: 'sometimes' as FailureMode })).toThrow(/failures/);
-    expect(() => simulateFleet({ interval: 0 })).toThrow(/interval must be > 0; got 0/);
+  it('validates its options, naming the option and the value', async () => {
+    await expect(simulateFleet({ agents: 0 })).rejects.toThrow(/agents/);
+    await expect(simulateFleet({ outage: 'soon' })).rejects.toThrow(/outage.*"soon"/);
+    await expect(simulateFleet({ failures: 'sometimes' as never })).rejects.toThrow(/failures.*"sometimes"/);
+    await expect(simulateFleet({ overload: 429 as never })).rejects.toThrow(/overload.*429/);
+    await expect(simulateFleet({ policy: { name: 'x', poll: { jitter: 3 } } })).rejects.toThrow(/policy\.poll\.jitter.*3/);
+    await expect(simulateFleet({ policy: { name: 'x', client: { breaker: { failureThreshold: 0 } } } })).rejects.toThrow(/failureThreshold.*0/);
+    await expect(simulateFleet({ onRequest: 'log' as never })).rejects.toThrow(/onRequest/);
   });
 });
 
-// SPEC §8 and issue 6: the poll defaults must bring every agent back in every scenario, never
-// offer more than capacity C after server-up, and be all back within 3× the floor N/C where
-// capacity allows. 10,000 agents checking in every 30s, the real sizes; 20 minutes simulated
-// (at least 10 minutes after the longest outage). scripts/choose-poll-defaults.ts checks seeds 1..5.
-const scenarios = (['spread', 'simultaneous'] as const).flatMap((failures) => ['30s', '120s', '600s'].map((outage) => ({ failures, outage })));
-const cache = new Map<string, FleetResult>();
-const defaults = (capacity: number, failures: FailureMode, outage: string): FleetResult => {
-  const key = `${capacity} ${failures} ${outage}`;
-  let r = cache.get(key);
-  if (r === undefined) cache.set(key, (r = simulateFleet({ agents: 10_000, capacity, outage, failures, horizon: '20m' })));
-  return r;
-};
-
-describe('the poll defaults, 10,000 agents, server back at 2000 requests/s (floor 5s)', () => {
-  it.each(scenarios)('$failures failures, $outage outage: every agent back, never above capacity after server-up, all back within 3× the floor', ({ failures, outage }) => {
-    const r = defaults(2000, failures, outage);
-    expect(r.neverBack).toBe(0);
-    expect(r.affected).toBe(10_000);
-    expect(r.floorMs).toBe(5_000);
-    expect(r.peakLoad).toBeLessThanOrEqual(1.0);
-    expect(r.allBackMs).toBeLessThanOrEqual(3 * r.floorMs);
-    // What bounds the last agent is the 12s backoff cap: 2.4× the floor.
-    expect(r.allBackMs).toBeLessThanOrEqual(12_000);
-  });
-});
-
-describe('the poll defaults, 10,000 agents, server back at only 500 requests/s (floor 20s)', () => {
-  it.each(scenarios)('$failures failures, $outage outage: every agent back within 2× the floor', ({ failures, outage }) => {
-    const r = defaults(500, failures, outage);
-    expect(r.neverBack).toBe(0);
-    expect(r.floorMs).toBe(20_000);
-    expect(r.allBackMs).toBeLessThanOrEqual(2 * r.floorMs);
+describe('the simulated server', () => {
+  it('refuses connections while down, then takes capacity per second and answers the rest 503', () => {
+    const server = new Server(10_000, 2, '503', 60);
+    expect(server.answer(9_999, CHECKIN)).toMatchObject({ cause: { code: 'ECONNREFUSED' } });
+    expect(server.answer(10_000, CHECKIN)).toBeUndefined();
+    expect(server.answer(10_500, CHECKIN)).toBeUndefined();
+    const busy = server.answer(10_900, CHECKIN);
+    expect(busy).toBeInstanceOf(HttpError);
+    expect((busy as HttpError).retryAfterMs).toBeUndefined();
+    expect(server.answer(11_000, CHECKIN)).toBeUndefined(); // a new second
   });
 
-  // The trade-off, documented rather than hidden: a fleet whose retry delays average d seconds
-  // offers about N/d requests per second, so staying under 500/s needs d >= N/C = 20s, while
-  // 3× the floor at 2000/s needs everyone back within 15s. No policy that ignores capacity does
-  // both; the defaults choose the second, and at 500/s the excess is refused with 503 and retried.
-  it.each(scenarios)('$failures failures, $outage outage: the defaults offer more than capacity after server-up (the known limit at low capacity)', ({ failures, outage }) => {
-    const r = defaults(500, failures, outage);
-    expect(r.peakLoad).toBeGreaterThan(1);
-    expect(r.peakLoad).toBeLessThan(4);
-    expect(r.wastedAfterOutage).toBeGreaterThan(0);
+  it('spreads Retry-After over its backlog: half a second of capacity per later second', () => {
+    const server = new Server(0, 4, 'retry-after', 60);
+    for (let i = 0; i < 4; i++) server.answer(5_000, CHECKIN);
+    const waits = Array.from({ length: 7 }, () => (server.answer(5_000, CHECKIN) as HttpError).retryAfterMs);
+    expect(waits).toEqual([1_000, 1_000, 2_000, 2_000, 3_000, 3_000, 4_000]);
   });
 });

@@ -27,8 +27,8 @@ function fakeServer(clock: FakeClock) {
   return { state, fetch, times };
 }
 
-function setup(o: Partial<ResilientClientOptions> = {}) {
-  const clock = new FakeClock();
+function setup(o: Partial<ResilientClientOptions> & { clock?: FakeClock } = {}) {
+  const clock = o.clock ?? new FakeClock();
   const server = fakeServer(clock);
   const events: ResilienceEvent[] = [];
   const client = new ResilientClient({
@@ -45,40 +45,62 @@ function setup(o: Partial<ResilientClientOptions> = {}) {
   return { clock, server, events, client };
 }
 
-describe('recovery through health probes', () => {
-  it('half-opens the breaker on the first passing probe and wakes the waiting request long before openFor', async () => {
-    const { clock, server, events, client } = setup();
+describe('recovery: the client probes only when no request tries the server (issue 13)', () => {
+  it('a request waiting out the open breaker is its trial: with health.interval above openFor, no probe is sent on top', async () => {
+    const { clock, server, events, client } = setup({ health: { interval: '90s' } });
     server.state.up = false;
     const done = client.fetch('/checkin', { method: 'POST', body: 'x' }); // a POST: refused connections and the open breaker prove it never left
     await clock.advance(5_000);
     server.state.up = true;
-    await clock.advance(1_000);
+    await clock.advance(60_000);
     expect((await done).status).toBe(200);
-    // 3 refused attempts open the breaker at 200ms; the 4th is refused by the breaker and waits; the probe at 5.2s passes.
-    expect(server.times('/checkin')).toEqual([0, 100, 200, 5_200]);
-    expect(server.times('/health')).toEqual([1_200, 2_200, 3_200, 4_200, 5_200]);
-    expect(events.map((e) => e.type).filter((t) => t !== 'retry')).toEqual([
+    // 3 refused attempts open the breaker at 200ms; the 4th is refused by the breaker and waits out the 60s; it is the trial.
+    expect(server.times('/checkin')).toEqual([0, 100, 200, 60_200]);
+    expect(server.times('/health')).toEqual([]);
+    expect(events.map((e) => e.type).filter((t) => t !== 'retry')).toEqual(['breaker_open', 'breaker_half_open', 'breaker_closed', 'recovered']);
+    expect(events.find((e) => e.type === 'recovered')).toMatchObject({ name: 'checkin', downtimeMs: 60_200, failures: 4 });
+    expect(client.stats()).toMatchObject({ requests: 1, attempts: 4, shortCircuited: 1, breakerOpens: 1, state: 'closed', healthProbes: { ok: 0, failed: 0 }, recoveries: 1 });
+    client.close();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('with no request coming, probes every interval (jittered) while open; a pass half-opens it, and the next request is the trial', async () => {
+    const clock = new FakeClock({ random: () => 0 }); // equal jitter at its low end: a look every 500ms
+    const { server, events, client } = setup({ clock, retry: false });
+    server.state.up = false;
+    for (let i = 0; i < 3; i++) await client.fetch('/checkin').catch(() => {});
+    await clock.advance(4_999);
+    server.state.up = true;
+    await clock.advance(1_000);
+    // The look at 500ms is skipped (a request tried the server 500ms ago); from 1s on, one probe per look.
+    expect(server.times('/health')).toEqual([1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 4_500, 5_000]);
+    expect(events.map((e) => e.type).filter((t) => t !== 'give_up')).toEqual(['breaker_open', ...Array(8).fill('health_fail'), 'health_ok', 'breaker_half_open']);
+    expect((await client.fetch('/checkin')).status).toBe(200);
+    expect(events.slice(-2).map((e) => e.type)).toEqual(['breaker_closed', 'recovered']);
+    client.close();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('once half-open with no request coming, the probe is the trial: failing re-opens the breaker, passing closes it', async () => {
+    const clock = new FakeClock({ random: () => 0 }); // a look every 5s for health.interval 10s
+    const { server, events, client } = setup({ clock, retry: false, breaker: { failureThreshold: 3, openFor: '2s' }, health: { interval: '10s' } });
+    server.state.up = false;
+    for (let i = 0; i < 3; i++) await client.fetch('/checkin').catch(() => {});
+    await clock.advance(13_000);
+    server.state.up = true;
+    await clock.advance(5_000);
+    // 5s: half-open, but a request tried the server 5s ago; 10s: the probe is the trial and fails; 15s: it passes.
+    expect(server.times('/health')).toEqual([10_000, 15_000]);
+    expect(events.map((e) => e.type).filter((t) => t !== 'give_up')).toEqual([
       'breaker_open',
-      'health_fail',
-      'health_fail',
-      'health_fail',
-      'health_fail',
-      'health_ok',
       'breaker_half_open',
+      'health_fail',
+      'breaker_open',
+      'breaker_half_open',
+      'health_ok',
       'breaker_closed',
-      'recovered',
     ]);
-    expect(events.find((e) => e.type === 'recovered')).toMatchObject({ name: 'checkin', downtimeMs: 5_200, failures: 4 });
-    expect(client.stats()).toMatchObject({
-      requests: 1,
-      attempts: 4,
-      shortCircuited: 1,
-      breakerOpens: 1,
-      state: 'closed',
-      healthProbes: { ok: 1, failed: 4 },
-      recoveries: 1,
-      lastDowntimeMs: 5_200,
-    });
+    expect(client.stats()).toMatchObject({ state: 'closed', breakerOpens: 2, healthProbes: { ok: 1, failed: 1 } });
     client.close();
     expect(clock.pending).toBe(0);
   });
@@ -94,23 +116,6 @@ describe('recovery through health probes', () => {
     expect(server.times('/health')).toEqual([]);
     expect(server.times('/checkin')).toEqual([0, 100, 200, 60_200]);
     expect(client.stats().recoveries).toBe(1);
-  });
-
-  it('probes again after a failed half-open trial re-opens the breaker', async () => {
-    const { clock, server, client, events } = setup();
-    server.state.up = false;
-    const done = client.fetch('/checkin');
-    await clock.advance(1_500);
-    server.state.healthUp = true; // /health answers, /checkin still fails: the trial at 2.2s re-opens the breaker
-    await clock.advance(1_000);
-    server.state.up = true;
-    await clock.advance(1_000);
-    expect((await done).status).toBe(200);
-    expect(server.times('/checkin')).toEqual([0, 100, 200, 2_200, 3_200]);
-    expect(events.filter((e) => e.type === 'breaker_open')).toHaveLength(2);
-    expect(events.filter((e) => e.type === 'recovered')).toHaveLength(1);
-    client.close();
-    expect(clock.pending).toBe(0);
   });
 
   it('does not report a recovery for failures that never opened the breaker', async () => {
@@ -199,7 +204,7 @@ describe('breaker options', () => {
     const { clock, server, client, events } = setup({ retry: false });
     server.state.up = false;
     for (let i = 0; i < 3; i++) await client.fetch('/x').catch(() => {});
-    await clock.advance(1_000);
+    await clock.advance(61_000);
     client.close();
     expect(new Set(events.map((e) => e.name))).toEqual(new Set(['checkin']));
     expect(events.map((e) => e.type)).toContain('health_fail');
@@ -270,7 +275,7 @@ describe('secrets', () => {
     client.close();
     const all = JSON.stringify(events) + text;
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['retry', 'breaker_open', 'recovered']));
-    for (const tag of ['[RETRY]', '[CIRCUIT_BREAKER]', '[HEALTH]', '[RECOVERY]']) expect(text).toContain(tag);
+    for (const tag of ['[RETRY]', '[CIRCUIT_BREAKER]', '[RECOVERY]']) expect(text).toContain(tag);
     for (const secret of ['SECRET', 'pw', 'token']) expect(all).not.toContain(secret);
   });
 });
@@ -298,16 +303,16 @@ describe('health probes carry the client headers', () => {
       fetch,
       clock,
       headers: () => ({ 'X-Token': `secret-token`, 'X-Call': String(++tokenCalls) }),
-      retry: { backoff: constant(100, { jitter: 'none' }), maxRetries: 50 },
-      breaker: { failureThreshold: 3, openFor: '60s' },
+      retry: false,
+      breaker: { failureThreshold: 3, openFor: '2s' },
       health: { interval: '1s', timeout: '500ms' },
       onEvent: (e) => events.push(e),
     });
-    const done = client.fetch('/checkin');
-    await clock.advance(3_000);
+    for (let i = 0; i < 3; i++) await client.fetch('/checkin').catch(() => {});
+    await clock.advance(7_000); // probes at 3s and 6s fail (each re-opens the breaker for 2s)
     up = true;
-    await clock.advance(1_000);
-    expect((await done).status).toBe(200);
+    await clock.advance(3_000); // the probe at 9s passes
+    expect(client.breaker?.state).toBe('closed');
     expect(probes.length).toBeGreaterThanOrEqual(3);
     for (const h of probes) {
       expect(h['x-token']).toBe('secret-token');
@@ -316,9 +321,8 @@ describe('health probes carry the client headers', () => {
     }
     // headers() is called afresh for every probe, as for every request.
     expect(new Set(probes.map((h) => h['x-call'])).size).toBe(probes.length);
-    // Recovery came from a probe (long before the 60s openFor), and no secret reached an event.
+    // The probe closed the breaker, and no secret reached an event.
     expect(events.map((e) => e.type)).toContain('health_ok');
-    expect(clock.now()).toBeLessThan(60_000);
     const text = JSON.stringify(events);
     expect(text).not.toContain('secret-token');
     expect(text).not.toContain('pw-in-url');

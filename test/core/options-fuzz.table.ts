@@ -41,6 +41,8 @@ export interface FuzzEntry {
   required?: readonly string[];
   /** `o` itself is an options argument: a non-object must be refused too. @default true */
   isOptionsArgument?: boolean;
+  /** Real ms a returned promise gets to reject before the value counts as accepted. @default 100 */
+  settleMs?: number;
   /** Releases what a (wrongly) accepted call built. */
   cleanup?: (result: unknown) => unknown;
 }
@@ -194,6 +196,32 @@ export const ENTRIES: FuzzEntry[] = [
     },
   },
   {
+    entry: 'client.getJSON(path, init)',
+    call: (init) => new ResilientClient({ baseUrl: 'http://h.test/api', fetch: fetch200(), clock: new FakeClock(), breaker: false }).getJSON('/x', init),
+    base: () => ({}),
+    options: { idempotencyKey: bad.string({ nonEmpty: true }).filter((v) => v !== true), retry: bad.object() },
+  },
+  {
+    entry: 'registry.get(key, overrides)',
+    call: (o) => new BreakerRegistry().get('k', o),
+    base: () => ({}),
+    options: breakerOptions(''),
+  },
+  {
+    entry: 'outbox.enqueue(payload, o)',
+    call: async (o) => {
+      const outbox = await Outbox.open({ path: join(outboxDir, `e${outboxes++}.jsonl`), send: async () => {}, clock: new FakeClock() });
+      try {
+        return await outbox.enqueue({ job: 1 }, o);
+      } finally {
+        await outbox.close();
+      }
+    },
+    base: () => ({}),
+    options: { key: bad.string({ nonEmpty: true }) },
+    settleMs: 5_000, // opens a file first
+  },
+  {
     entry: 'Outbox.open(o)',
     call: (o) => Outbox.open(o),
     base: () => ({ path: join(outboxDir, `o${outboxes++}.jsonl`), send: async () => {}, clock: new FakeClock() }),
@@ -212,6 +240,7 @@ export const ENTRIES: FuzzEntry[] = [
       onEvent: bad.function(),
       clock: bad.clock({ full: true }),
       name: bad.string(),
+      lockTimeout: bad.duration({ infinity: true }),
     },
     cleanup: (outbox) => (outbox as Outbox).close(),
   },
@@ -241,7 +270,7 @@ export const ENTRIES: FuzzEntry[] = [
   { entry: 'textLines(stream)', call: (o: Options) => textLines(o['stream'] as typeof sink), base: () => ({ stream: sink }), options: { stream: bad.object() }, isOptionsArgument: false },
   { entry: 'jsonLines(stream)', call: (o: Options) => jsonLines(o['stream'] as typeof sink), base: () => ({ stream: sink }), options: { stream: bad.object() }, isOptionsArgument: false },
   { entry: 'scriptedFetch(script, o)', call: (o) => scriptedFetch([200], o), base: () => ({}), options: { clock: bad.clock({ full: true }), repeatLast: bad.boolean() } },
-  { entry: 'new FakeClock(o)', call: (o) => new FakeClock(o), base: () => ({}), options: { now: bad.finite(), seed: bad.finite(), random: bad.function() } },
+  { entry: 'new FakeClock(o)', call: (o) => new FakeClock(o), base: () => ({}), options: { now: bad.finite(), wall: bad.finite(), seed: bad.finite(), random: bad.function() } },
   {
     entry: 'simulate(o, outcomes)',
     call: (o) => simulate(o, ['ok']),

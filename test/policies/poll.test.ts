@@ -116,7 +116,7 @@ describe('poll', () => {
       () => null,
       () => ({ weird: true }),
       () => Object.assign(new Error('aborted'), { name: 'AbortError' }),
-      () => new BrokenCircuitError(5_000),
+      () => new BrokenCircuitError(10), // honoured: no longer than the 10ms backoff
     ];
     let calls = 0;
     const task = (): Promise<void> => {
@@ -300,6 +300,58 @@ describe('poll', () => {
     await poller.stop();
   });
 
+  describe("honours the server's own wait (SPEC §8)", () => {
+    const busy = (seconds: string) => (): HttpError =>
+      new HttpError(503, 'maintenance', { response: new Response(null, { status: 503, headers: { 'retry-after': seconds } }) });
+
+    it('does not call a server that answered 503 Retry-After: 120 again for 120s (the backoff alone says 1s)', async () => {
+      const clock = new FakeClock();
+      const { runs, task } = scripted(clock, [busy('120'), busy('120')]);
+      const { events, sink } = collect();
+      const poller = poll(task, { interval: '30s', jitter: 0, backoff: noJitter, clock, onEvent: sink });
+      await clock.advance(119_999);
+      expect(runs.map((r) => r.at)).toEqual([0]);
+      await clock.advance(1);
+      expect(runs.map((r) => r.at)).toEqual([0, 120_000]);
+      await clock.advance(150_000);
+      expect(runs.map((r) => r.at)).toEqual([0, 120_000, 240_000, 270_000]); // then a success: back to the interval
+      expect(ofType(events, 'poll_failed').map((e) => e.delayMs)).toEqual([120_000, 120_000]);
+      await poller.stop();
+    });
+
+    it("waits out an open breaker's retryAfterMs instead of knocking every backoff step", async () => {
+      const clock = new FakeClock();
+      const { runs, task } = scripted(clock, [() => new BrokenCircuitError(25_000), () => new BrokenCircuitError(400)]);
+      const poller = poll(task, { interval: '30s', jitter: 0, backoff: noJitter, clock });
+      await clock.advance(30_000);
+      // 25s asked > 1s backoff; then 400ms asked < 2s backoff: the longer of the two wins each time.
+      expect(runs.map((r) => r.at)).toEqual([0, 25_000, 27_000]);
+      await poller.stop();
+    });
+
+    it('caps the wait at maxRetryAfter: 5m by default, or as given', async () => {
+      const clock = new FakeClock();
+      const a = scripted(clock, [busy('3600')]);
+      const b = scripted(clock, [busy('3600')]);
+      const pa = poll(a.task, { interval: '1h', jitter: 0, backoff: noJitter, clock });
+      const pb = poll(b.task, { interval: '1h', jitter: 0, backoff: noJitter, clock, maxRetryAfter: '1m' });
+      await clock.advance(300_000);
+      expect(a.runs.map((r) => r.at)).toEqual([0, 300_000]);
+      expect(b.runs.map((r) => r.at)).toEqual([0, 60_000]);
+      await Promise.all([pa.stop(), pb.stop()]);
+    });
+
+    it('reads an HTTP-date Retry-After against the clock, and ignores one in the past', async () => {
+      const clock = new FakeClock({ now: Date.parse('2026-01-01T00:00:00Z') });
+      const start = clock.now();
+      const { runs, task } = scripted(clock, [busy('Thu, 01 Jan 2026 00:00:42 GMT'), busy('Wed, 31 Dec 2025 23:00:00 GMT')]);
+      const poller = poll(task, { interval: '1m', jitter: 0, backoff: noJitter, clock });
+      await clock.advance(45_000);
+      expect(runs.map((r) => r.at - start)).toEqual([0, 42_000, 44_000]);
+      await poller.stop();
+    });
+  });
+
   it('validates options when called, naming the option and the value', () => {
     const task = async (): Promise<void> => {};
     expect(() => poll(task, { interval: 'soon' })).toThrow(/poll\.interval.*"soon"/);
@@ -309,6 +361,8 @@ describe('poll', () => {
     expect(() => poll(task, { interval: '1s', onEvent: 'log' as never })).toThrow(/poll\.onEvent/);
     expect(() => poll(task, { interval: '1s', clock: {} as never })).toThrow(/poll\.clock/);
     expect(() => poll(task, { interval: '1s', signal: 'x' as never })).toThrow(/poll\.signal/);
+    expect(() => poll(task, { interval: '1s', maxRetryAfter: -1 })).toThrow(/poll\.maxRetryAfter.*-1/);
+    expect(() => poll(task, { interval: '1s', maxRetryAfter: 'later' })).toThrow(/poll\.maxRetryAfter.*"later"/);
     expect(() => poll('task' as never, { interval: '1s' })).toThrow(TypeError);
     expect(() => poll(task, undefined as never)).toThrow(/options/);
   });

@@ -26,18 +26,25 @@ describe('SPEC §4 CircuitBreaker', () => {
     for (let i = 0; i < n; i++) await b.execute(boom).catch(() => {});
   }
 
-  it('defaults: opens after 5 consecutive failures, for 30s', async () => {
-    const clock = new FakeClock();
+  it('defaults: opens after 5 consecutive failures, for a period drawn in [14s, 28s] each time (issue 13: breakers that opened together do not try again together)', async () => {
+    const clock = new FakeClock({ random: () => 0.5 });
     const b = new CircuitBreaker({ clock });
     await openBreaker(b, 4);
     expect(b.state).toBe('closed');
     await openBreaker(b, 1);
     expect(b.state).toBe('open');
-    await clock.advance(29_999);
+    await clock.advance(20_999);
     expect(b.state).toBe('open');
     await clock.advance(1);
-    expect(b.state).toBe('half-open');
+    expect(b.state).toBe('half-open'); // 14s + 0.5 × 14s
+    for (const [r, ms] of [[0, 14_000], [0.999_999, 27_999.986]] as const) {
+      const c = new FakeClock({ random: () => r });
+      const lowOrHigh = new CircuitBreaker({ clock: c });
+      await openBreaker(lowOrHigh, 5);
+      expect(lowOrHigh.retryAfterMs).toBeCloseTo(ms, 2);
+    }
   });
+
 
   it('a success resets the consecutive count', async () => {
     const b = new CircuitBreaker({ clock: new FakeClock(), failureThreshold: 3 });
@@ -183,15 +190,15 @@ describe('SPEC §4 CircuitBreaker', () => {
   });
 
   it('events: breaker_open {failures, openForMs}, breaker_half_open, breaker_closed {downtimeMs}', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock({ random: () => 0.5 });
     const log = collect();
     const b = new CircuitBreaker({ clock, name: 'api', onEvent: log.sink });
     await openBreaker(b, 5);
-    await clock.advance(30_000);
+    await clock.advance(21_000);
     await b.execute(async () => 1);
     expect(log.events.map((e) => e.type)).toEqual(['breaker_open', 'breaker_half_open', 'breaker_closed']);
-    expect(log.of('breaker_open')[0]).toMatchObject({ name: 'api', failures: 5, openForMs: 30_000 });
-    expect(log.of('breaker_closed')[0]).toMatchObject({ name: 'api', downtimeMs: 30_000 });
+    expect(log.of('breaker_open')[0]).toMatchObject({ name: 'api', failures: 5, openForMs: 21_000 });
+    expect(log.of('breaker_closed')[0]).toMatchObject({ name: 'api', downtimeMs: 21_000 });
     expect(formatEvent(log.events[0] as ResilienceEvent)).toMatch(/^\[CIRCUIT_BREAKER\] api: opened after 5 failures/);
   });
 

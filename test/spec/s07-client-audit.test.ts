@@ -90,7 +90,7 @@ describe('SPEC §7 regressions found by the conformance audit', () => {
     const fetch = scriptedFetch([503], { clock, repeatLast: true });
     const client = new ResilientClient({ baseUrl: 'http://a.test/api/v1/', fetch, clock, breaker: { failureThreshold: 1 }, retry: { maxRetries: 0 } });
     await client.fetch('/x').catch(() => {});
-    await clock.advance(20_000);
+    await clock.advance(60_000); // the monitor probes once no request has tried the server for health.interval (30s)
     expect(new Set(fetch.calls.map((c) => c.url))).toEqual(new Set(['http://a.test/api/v1/x', 'http://a.test/api/v1/health']));
     client.close();
   });
