@@ -24,8 +24,10 @@ const TYPES_PROGRAM = `
 import { CircuitBreaker, ResilientClient, withRetry, exponential, schedule, poll, type RetryOptions } from 'steadfast';
 import { FakeClock, scriptedFetch } from 'steadfast/testing';
 import { Outbox } from 'steadfast/node';
+import { loggerSink, otelSink, type OtelTracer } from 'steadfast/otel';
 
 declare const maybeMs: number | undefined;
+declare const maybeTracer: OtelTracer | undefined;
 declare const maybeName: string | undefined;
 const clock = new FakeClock();
 const client = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', fetch: scriptedFetch([200]), clock, timeout: maybeMs, name: maybeName });
@@ -36,9 +38,13 @@ const done: Promise<number> = withRetry(async ({ attempt }) => attempt, retry);
 const breaker = new CircuitBreaker({ failureThreshold: maybeMs, openFor: schedule(['1s', '2s'], { repeatLast: undefined }) });
 const poller = poll(async ({ failures }) => failures, { interval: '30s', clock, jitter: maybeMs });
 const opening: Promise<Outbox> = Outbox.open({ path: '/tmp/x.jsonl', send: async () => {}, maxItems: maybeMs });
+// steadfast/otel: a tracer that may be undefined (telemetry switched off), a pino-style logger.
+const telemetry = otelSink({ tracer: maybeTracer, meter: undefined });
+const traced: Request = telemetry.hooks.beforeRequest(new Request('http://127.0.0.1:8080/api'), { attempt: 1 });
+const logged = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', onEvent: loggerSink({ debug() {}, info() {}, warn() {}, error() {} }) });
 // @ts-expect-error: a misspelt option is a compile error
 new CircuitBreaker({ failureTreshold: 5 });
-void [other, done, breaker, poller, opening];
+void [other, done, breaker, poller, opening, traced, logged];
 export {};
 `;
 
