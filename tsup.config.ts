@@ -9,9 +9,9 @@ export default defineConfig([
     // one BrokenCircuitError class, one FakeClock-compatible Clock, whichever entry built them.
     // The core and steadfast/testing run anywhere: no node: import may reach their chunks (checked
     // by scripts/check-package.mjs); the Outbox's node: imports stay in node.js, prefixes kept
-    // (tsup 8 strips them unless told not to). steadfast/postgres takes the caller's pg pool: it
-    // needs no node: import either and bundles no driver.
-    entry: { index: 'src/index.ts', testing: 'src/testing.ts', node: 'src/node.ts', postgres: 'src/postgres.ts' },
+    // (tsup 8 strips them unless told not to). steadfast/postgres takes the caller's pg pool and
+    // steadfast/otel the caller's tracer and meter: neither needs a node: import nor bundles a package.
+    entry: { index: 'src/index.ts', testing: 'src/testing.ts', node: 'src/node.ts', postgres: 'src/postgres.ts', otel: 'src/otel.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     platform: 'neutral',

@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^steadfast\/testing$/, replacement: src('testing.ts') },
       { find: /^steadfast\/node$/, replacement: src('node.ts') },
       { find: /^steadfast\/postgres$/, replacement: src('postgres.ts') },
+      { find: /^steadfast\/otel$/, replacement: src('otel.ts') },
       { find: /^steadfast$/, replacement: src('index.ts') },
     ],
   },

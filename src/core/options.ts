@@ -203,3 +203,20 @@ export function classifyOption<C extends object>(option: string, value: C | unde
   }
   return value;
 }
+
+/**
+ * Validates an optional object option that must have the given methods (a caller's logger, meter
+ * or tracer, typed structurally): `undefined` passes, anything else must be an object with each.
+ *
+ * @example
+ * methodsOption('otelSink.tracer', o.tracer, ['startSpan']) // the tracer, or a TypeError naming it
+ */
+export function methodsOption<T>(option: string, value: T | undefined, methods: readonly string[]): T | undefined {
+  if (value === undefined) return undefined;
+  const given = value as Record<string, unknown> | null;
+  const missing = typeof given === 'object' && given !== null ? methods.filter((m) => typeof given[m] !== 'function') : methods;
+  if (missing.length > 0) {
+    throw new TypeError(`steadfast: ${option} must be an object with ${missing.map((m) => `${m}()`).join(', ')}; got ${describeValue(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,47 @@
+// OpenTelemetry: steadfast's retries, give-ups and breaker states as metrics on your own meter.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { constant, ResilientClient } from 'steadfast';
+import { otelSink } from 'steadfast/otel';
+
+// Your providers, as your app sets them up (here with in-memory exporters, to print what they got).
+const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 60_000 });
+const meterProvider = new MeterProvider({ readers: [reader] });
+const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
+
+// A stand-in server whose proxy answers 502 twice, then 200.
+let calls = 0;
+const server = createServer((_req, res) => void res.writeHead(++calls <= 2 ? 502 : 200).end('{}'));
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const { port } = server.address() as AddressInfo;
+
+// steadfast uses only the meter and tracer you give it: no global provider, no runtime dependency.
+const telemetry = otelSink({ meter: meterProvider.getMeter('agent'), tracer: tracerProvider.getTracer('agent') });
+const client = new ResilientClient({
+  baseUrl: `http://127.0.0.1:${port}`,
+  retry: { backoff: constant('50ms'), maxRetries: 3 },
+  onEvent: telemetry,
+  name: 'agent',
+});
+
+try {
+  await client.fetch('/checkin');
+} finally {
+  client.close();
+  server.close();
+}
+
+await reader.forceFlush();
+for (const metric of metricExporter.getMetrics()[0]?.scopeMetrics[0]?.metrics ?? []) {
+  for (const point of metric.dataPoints) {
+    const value = typeof point.value === 'number' ? point.value : `${point.value.count} recorded`; // histograms: a count
+    console.log(metric.descriptor.name, JSON.stringify(point.attributes), value);
+  }
+}
+telemetry.close();
+await Promise.all([meterProvider.shutdown(), tracerProvider.shutdown()]);
+
+// prints: steadfast.retries {"steadfast.component":"agent","error.type":"502"} 2
