@@ -102,6 +102,7 @@ describe('otelSink over a real socket', () => {
       baseUrl: url,
       clock: fastForwardClock(),
       timeout: Infinity,
+      totalTimeout: Infinity, // the fast-forward clock jumps time: the 60s default deadline would end the call
       retry: { backoff: constant('100ms'), maxRetries: 2 },
       breaker: { failureThreshold: 3, openFor: '30s' },
       health: false,
