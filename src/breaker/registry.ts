@@ -34,6 +34,9 @@ export class BreakerRegistry {
   private readonly prefix: string | undefined;
   /** Insertion order is recency order: `get` moves a key to the end. */
   private readonly breakers = new Map<string, CircuitBreaker>();
+  /** The key `get` returned last (it is at the end of `breakers`), so repeated gets skip the move. */
+  private lastKey: string | undefined;
+  private lastBreaker: CircuitBreaker | undefined;
 
   constructor(o: BreakerRegistryOptions = {}) {
     objectOption('BreakerRegistry options', o);
@@ -58,17 +61,25 @@ export class BreakerRegistry {
    */
   get(key: string, overrides?: CircuitBreakerOptions): CircuitBreaker {
     if (typeof key !== 'string') throw new TypeError(`steadfast: breaker key must be a string; got ${describeValue(key)}`);
+    // The key used last is already the most recent: a client calling one origin pays one compare.
+    if (key === this.lastKey && this.lastBreaker !== undefined) return this.lastBreaker;
     const found = this.breakers.get(key);
     if (found !== undefined) {
       this.breakers.delete(key);
       this.breakers.set(key, found);
-      return found;
+      return this.remember(key, found);
     }
     const name = this.prefix === undefined ? key : `${this.prefix}:${key}`;
     objectOption('BreakerRegistry.get overrides', overrides);
     const breaker = new CircuitBreaker(overrides === undefined ? { ...this.defaults, name } : { ...this.defaults, name, ...overrides });
     if (this.breakers.size >= this.maxSize) this.evict();
     this.breakers.set(key, breaker);
+    return this.remember(key, breaker);
+  }
+
+  private remember(key: string, breaker: CircuitBreaker): CircuitBreaker {
+    this.lastKey = key;
+    this.lastBreaker = breaker;
     return breaker;
   }
 
@@ -79,6 +90,7 @@ export class BreakerRegistry {
 
   /** Drops the breaker for `key`; returns whether there was one. */
   delete(key: string): boolean {
+    if (key === this.lastKey) this.lastBreaker = undefined;
     return this.breakers.delete(key);
   }
 
@@ -116,7 +128,7 @@ export class BreakerRegistry {
     }
     // Everything sampled is isolated: drop the oldest (the size bound wins).
     victim ??= this.breakers.keys().next().value;
-    if (victim !== undefined) this.breakers.delete(victim);
+    if (victim !== undefined) this.delete(victim);
   }
 }
 

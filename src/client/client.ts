@@ -31,6 +31,13 @@ export type { ClientHealthOptions, ClientRequestInit, ResilientClientOptions } f
 /** Timeouts and intervals may be `Infinity` (none). */
 const INFINITY_OK = { allowInfinity: true } as const;
 
+interface Target {
+  readonly input: string | URL;
+  readonly url: string;
+  readonly authorization: string | undefined;
+  readonly origin: string;
+}
+
 /**
  * `fetch` that survives a flaky or restarting server. Non-2xx answers reject with an `HttpError`
  * once retries are over, so `isTransient(error)` tells whether the server refused for good.
@@ -58,6 +65,7 @@ export class ResilientClient {
   private readonly deadlines: Deadlines | undefined;
   private refreshing: Promise<void> | undefined;
   private closed = false;
+  private lastTarget: Target | undefined;
 
   constructor(o: ResilientClientOptions) {
     if (!isOptionsObject(o)) throw new TypeError(`steadfast: ResilientClient needs an options object with a baseUrl; got ${describeValue(o)}`);
@@ -142,6 +150,16 @@ export class ResilientClient {
     return this.request(path, { ...init, method: init.method ?? 'POST', headers, body: JSON.stringify(body) }, parseJSON) as Promise<T>;
   }
 
+  /** Where `input` goes: resolved against `baseUrl`, credentials split off, its origin. An agent calls the same few paths over and over: the last string is remembered. */
+  private target(input: string | URL): Target {
+    const last = this.lastTarget;
+    if (last !== undefined && last.input === input) return last;
+    const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
+    const target: Target = { input, url, authorization, origin: originOf(this.baseOrigin, input, url) };
+    if (typeof input === 'string') this.lastTarget = target;
+    return target;
+  }
+
   private async request(input: string | URL, init: ClientRequestInit, read: ((r: Response) => Promise<unknown>) | undefined): Promise<unknown> {
     if (this.closed) throw new Error(`steadfast: ResilientClient ${this.name} is closed`);
     objectOption('init', init);
@@ -168,8 +186,7 @@ export class ResilientClient {
     // The request's signal, else one given in the retry options (e.g. a client-wide shutdown signal).
     const caller = signal ?? settings.signal;
     if (caller !== settings.signal) settings = { ...settings, signal: caller };
-    const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
-    const origin = originOf(this.baseOrigin, input, url);
+    const { url, authorization, origin } = this.target(input);
     const breaker = this.breakers?.breaker(origin);
     const clock = this.engine.clock;
     const started = totalMs === Infinity ? 0 : clock.now();

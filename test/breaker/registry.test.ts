@@ -114,4 +114,16 @@ describe('BreakerRegistry', () => {
     expect(() => new BreakerRegistry({ defaults: { failureThreshold: -1 } })).toThrow(/failureThreshold.*-1/);
     expect(() => new BreakerRegistry().get(42 as unknown as string)).toThrow(TypeError);
   });
+
+  it('a repeated get of the last key returns the same breaker and keeps recency; delete forgets it', () => {
+    const breakers = new BreakerRegistry({ maxSize: 3 });
+    const a = breakers.get('a');
+    breakers.get('b');
+    expect(breakers.get('b')).toBe(breakers.get('b'));
+    expect(breakers.keys()).toEqual(['a', 'b']);
+    expect(breakers.get('a')).toBe(a);
+    expect(breakers.keys()).toEqual(['b', 'a']);
+    expect(breakers.delete('a')).toBe(true);
+    expect(breakers.get('a')).not.toBe(a);
+  });
 });
