@@ -24,6 +24,7 @@ const TYPES_PROGRAM = `
 import { CircuitBreaker, ResilientClient, withRetry, exponential, schedule, poll, type RetryOptions } from 'steadfast';
 import { FakeClock, scriptedFetch } from 'steadfast/testing';
 import { Outbox } from 'steadfast/node';
+import { PgOutbox, type PgPool } from 'steadfast/postgres';
 import { loggerSink, otelSink, type OtelTracer } from 'steadfast/otel';
 
 declare const maybeMs: number | undefined;
@@ -38,13 +39,16 @@ const done: Promise<number> = withRetry(async ({ attempt }) => attempt, retry);
 const breaker = new CircuitBreaker({ failureThreshold: maybeMs, openFor: schedule(['1s', '2s'], { repeatLast: undefined }) });
 const poller = poll(async ({ failures }) => failures, { interval: '30s', clock, jitter: maybeMs });
 const opening: Promise<Outbox> = Outbox.open({ path: '/tmp/x.jsonl', send: async () => {}, maxItems: maybeMs });
+declare const pool: PgPool;
+const pgOpening: Promise<PgOutbox> = PgOutbox.open({ pool, send: async () => {}, lease: maybeMs, table: maybeName, concurrency: undefined });
 // steadfast/otel: a tracer that may be undefined (telemetry switched off), a pino-style logger.
 const telemetry = otelSink({ tracer: maybeTracer, meter: undefined });
 const traced: Request = telemetry.hooks.beforeRequest(new Request('http://127.0.0.1:8080/api'), { attempt: 1 });
-const logged = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', onEvent: loggerSink({ debug() {}, info() {}, warn() {}, error() {} }) });
+const logged = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', onEvent: telemetry, hooks: telemetry.hooks });
+const logs = loggerSink({ debug() {}, info() {}, warn() {}, error() {} });
 // @ts-expect-error: a misspelt option is a compile error
 new CircuitBreaker({ failureTreshold: 5 });
-void [other, done, breaker, poller, opening, traced, logged];
+void [other, done, breaker, poller, opening, pgOpening, traced, logged, logs];
 export {};
 `;
 
@@ -63,8 +67,8 @@ try {
     }
     return [...seen];
   };
-  step('built core, steadfast/testing and steadfast/otel have no node: import, shared chunks included', () => {
-    const files = new Set(['index.js', 'index.cjs', 'testing.js', 'testing.cjs', 'otel.js', 'otel.cjs'].flatMap(reachable));
+  step('built core, steadfast/testing, steadfast/postgres and steadfast/otel have no node: import, shared chunks included', () => {
+    const files = new Set(['index.js', 'index.cjs', 'testing.js', 'testing.cjs', 'postgres.js', 'postgres.cjs', 'otel.js', 'otel.cjs'].flatMap(reachable));
     for (const file of files) {
       const code = readFileSync(join(root, 'dist', file), 'utf8');
       const hit = code.match(/(?:from\s*|require\(\s*|import\(\s*)["']node:[a-z_/]+["']/);
@@ -87,11 +91,11 @@ try {
     }
     return `${files.size} files`;
   });
-  step('steadfast, steadfast/testing, steadfast/node and steadfast/otel share one copy of the core', () => {
+  step('steadfast, steadfast/testing, steadfast/node, steadfast/postgres and steadfast/otel share one copy of the core', () => {
     // esbuild marks each source module with a `// src/...` line; a module in two files is a copy.
     const sizes = [];
     for (const ext of ['js', 'cjs']) {
-      const files = [...new Set(['index', 'testing', 'node', 'otel'].flatMap((e) => reachable(`${e}.${ext}`)))];
+      const files = [...new Set(['index', 'testing', 'node', 'postgres', 'otel'].flatMap((e) => reachable(`${e}.${ext}`)))];
       const owner = new Map();
       for (const file of files) {
         const code = readFileSync(join(root, 'dist', file), 'utf8');
@@ -100,7 +104,7 @@ try {
           owner.set(mod, file);
         }
         // Copies of a class would break instanceof between entries: each is defined once.
-        for (const name of ['HttpError', 'BrokenCircuitError', 'CircuitBreaker', 'FakeClock', 'OutboxFileError']) {
+        for (const name of ['HttpError', 'BrokenCircuitError', 'CircuitBreaker', 'FakeClock', 'OutboxFileError', 'OutboxStoppedError']) {
           if (!new RegExp(`(?:var ${name} = class|class ${name}\\b)`).test(code)) continue;
           if (owner.has(name)) throw new Error(`class ${name} is defined in both dist/${owner.get(name)} and dist/${file}`);
           owner.set(name, file);
@@ -129,12 +133,17 @@ try {
   run('tar', ['-xzf', tarball, '-C', join(app, 'node_modules', 'steadfast'), '--strip-components=1']);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'smoke', private: true }));
   const probe = `
-    const core = M('steadfast'), testing = M('steadfast/testing'), node = M('steadfast/node'), otel = M('steadfast/otel');
-    const need = { core: ['withRetry', 'exponential', 'classify', 'CircuitBreaker', 'ResilientClient', 'poll', 'textLines'], testing: ['FakeClock', 'scriptedFetch', 'simulate'], node: ['Outbox'], otel: ['otelSink', 'logLevel', 'loggerSink'] };
-    for (const [mod, names] of Object.entries(need)) for (const n of names) if (typeof ({ core, testing, node, otel })[mod][n] !== 'function') throw new Error(mod + ' lacks ' + n);
+    const core = M('steadfast'), testing = M('steadfast/testing'), node = M('steadfast/node'), postgres = M('steadfast/postgres'), otel = M('steadfast/otel');
+    const need = { core: ['withRetry', 'exponential', 'classify', 'CircuitBreaker', 'ResilientClient', 'poll', 'textLines'], testing: ['FakeClock', 'scriptedFetch', 'simulate'], node: ['Outbox'], postgres: ['PgOutbox', 'PgOutboxSchemaError', 'OutboxStoppedError'], otel: ['otelSink', 'logLevel', 'loggerSink'] };
+    for (const [mod, names] of Object.entries(need)) for (const n of names) if (typeof ({ core, testing, node, postgres, otel })[mod][n] !== 'function') throw new Error(mod + ' lacks ' + n);
+    // steadfast/otel loads without @opentelemetry/api installed (a type-only optional peer).
     const lines = [];
     otel.loggerSink({ debug: () => {}, info: () => {}, warn: (o, m) => lines.push(m), error: () => {} })({ type: 'retry', time: '', name: 'x', attempt: 1, maxRetries: 3, delayMs: 1000, verdict: { kind: 'transient', reason: 'HTTP 502' }, error: { name: 'HttpError', message: 'HTTP 502', status: 502 } });
     if (lines[0] !== '[RETRY] x: retry 1/3 in 1s: HTTP 502' || otel.logLevel({ type: 'give_up' }) !== 'error') throw new Error('steadfast/otel misbehaved: ' + lines[0]);
+    // steadfast/postgres loads without pg installed (an optional peer), validates before any query,
+    // and shares the file outbox's OutboxStoppedError class.
+    if (postgres.OutboxStoppedError !== node.OutboxStoppedError) throw new Error('steadfast/postgres and steadfast/node carry two OutboxStoppedError classes');
+    postgres.PgOutbox.open({ pool: {}, send: async () => {} }).then(() => { throw new Error('PgOutbox.open accepted a pool without query/connect'); }, (e) => { if (e.name !== 'TypeError') throw e; });
     const clock = new testing.FakeClock();
     let calls = 0;
     const done = core.withRetry(async () => { if (++calls < 3) throw new core.HttpError(503); return 'ok'; }, { clock, backoff: core.constant('1s') });
@@ -144,7 +153,7 @@ try {
     });
     clock.runAll().then(() => done).then((v) => { if (v !== 'ok' || calls !== 3 || clock.now() !== 2000) throw new Error('withRetry misbehaved'); return shared; }).then(() => console.log('smoke ok'));
   `;
-  writeFileSync(join(app, 'esm.mjs'), `import * as c from 'steadfast'; import * as t from 'steadfast/testing'; import * as n from 'steadfast/node'; import * as o from 'steadfast/otel';\nconst mods = { steadfast: c, 'steadfast/testing': t, 'steadfast/node': n, 'steadfast/otel': o }; const M = (x) => mods[x];\n${probe}`);
+  writeFileSync(join(app, 'esm.mjs'), `import * as c from 'steadfast'; import * as t from 'steadfast/testing'; import * as n from 'steadfast/node'; import * as p from 'steadfast/postgres'; import * as o from 'steadfast/otel';\nconst mods = { steadfast: c, 'steadfast/testing': t, 'steadfast/node': n, 'steadfast/postgres': p, 'steadfast/otel': o }; const M = (x) => mods[x];\n${probe}`);
   writeFileSync(join(app, 'cjs.cjs'), `const M = (x) => require(x);\n${probe}`);
   step('import steadfast by name from ESM', () => run(process.execPath, ['esm.mjs'], { cwd: app }).trim());
   step('require steadfast by name from CJS', () => run(process.execPath, ['cjs.cjs'], { cwd: app }).trim());

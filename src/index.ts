@@ -5,7 +5,7 @@ export { parseDuration, formatDuration } from './core/duration.js';
 export type { Duration, ParseDurationOptions } from './core/duration.js';
 
 // errors
-export { HttpError, BrokenCircuitError, isBrokenCircuit, isAbortError, isTimeoutError } from './core/errors.js';
+export { HttpError, BrokenCircuitError, BulkheadRejectedError, isBrokenCircuit, isBulkheadRejected, isAbortError, isTimeoutError } from './core/errors.js';
 
 // backoff
 export { exponential, constant, linear, schedule } from './core/backoff.js';
@@ -30,6 +30,8 @@ export type { CircuitBreakerOptions, BreakerState, BreakerSnapshot } from './bre
 export { BreakerRegistry } from './breaker/registry.js';
 export type { BreakerRegistryOptions } from './breaker/registry.js';
 export { RetryBudget } from './policies/budget.js';
+export { Bulkhead } from './policies/bulkhead.js';
+export type { BulkheadOptions } from './policies/bulkhead.js';
 export type { RetryBudgetOptions } from './policies/budget.js';
 
 // retry (rank 3)
@@ -46,5 +48,5 @@ export type { LineStream, TextLinesOptions } from './policies/log.js';
 
 // client (rank 4)
 export { ResilientClient } from './client/client.js';
-export type { ResilientClientOptions, ClientHealthOptions, ClientRequestInit, ClientHeaders } from './client/client.js';
+export type { ResilientClientOptions, ClientHealthOptions, ClientRequestInit, ClientHeaders, ClientHooks } from './client/client.js';
 export type { ClientStats, ClientBreakerState } from './client/stats.js';

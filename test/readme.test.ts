@@ -51,7 +51,8 @@ describe('README', () => {
   // A `-vitest.ts` example is a vitest test file: the suite that imports it runs it (test/testing/fake-timers.test.ts).
   const runnable = [...new Set(linked.map((s) => s.file))].filter((f) => f.startsWith('examples/readme/') && !f.endsWith('-vitest.ts'));
   it.each(runnable)('runs %s as written (exit 0)', async (file) => {
-    const { stdout } = await exec(process.execPath, ['--import', 'tsx', file], { cwd: root, timeout: 15_000 });
+    // Without a PostgreSQL server, postgres.ts first starts an embedded PGlite (about 10s on a busy machine).
+    const { stdout } = await exec(process.execPath, ['--import', 'tsx', file], { cwd: root, timeout: file.endsWith('/postgres.ts') ? 60_000 : 15_000 });
     // Each README example states its output in "// prints:" comments; the run must agree, in order.
     const promised = [...readFileSync(join(root, file), 'utf8').matchAll(/\/\/ prints: (.+)$/gm)].map((m) => (m[1] ?? '').trim());
     let from = 0;
@@ -60,5 +61,5 @@ describe('README', () => {
       expect(at, `"${line}" printed after the line before it`).toBeGreaterThanOrEqual(0);
       from = at + line.length;
     }
-  });
+  }, 60_000);
 });

@@ -1,38 +1,35 @@
 /**
- * ResilientClient: `fetch` with a per-attempt timeout, retries that respect method safety, a
- * circuit breaker, a shared retry budget, health probing that finds recovery early, and
- * structured events. Everything is resolved once in the constructor; a call only does its own work.
+ * ResilientClient: `fetch` with a per-attempt timeout, a deadline per call, retries that respect
+ * method safety, a breaker per origin, a shared retry budget, a concurrency limit, health probing
+ * that finds recovery early, hooks and structured events. Everything is resolved once in the
+ * constructor; a call only does its own work, and its first attempt is the retry loop's first.
  */
 import type { CircuitBreaker } from '../breaker/breaker.js';
-import { RetryBudget } from '../policies/budget.js';
 import { classify } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
-import { signalOption } from '../core/abort.js';
-import { Call, type Engine } from './call.js';
-import { Deadlines } from './deadlines.js';
-import {
-  DEFAULT_HEALTH_INTERVAL,
-  DEFAULT_TIMEOUT,
-  healthOption,
-  makeBreaker,
-  makeHealth,
-  spendOnly,
-  type ClientRequestInit,
-  type ResilientClientOptions,
-} from './options.js';
-import { Recovery } from './recovery.js';
 import { globalFetch } from '../core/fetch.js';
-import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod, parseJSON, resolveUrl, splitCredentials } from './request.js';
-import { ClientCounters, type ClientStats } from './stats.js';
 import { booleanOption, describeValue, functionOption, headersOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
-import { isObject } from '../core/errors.js';
-import { retrySettings, withRetry, type RetryOptions } from '../policies/retry.js';
+import { signalOption } from '../core/abort.js';
+import { RetryBudget } from '../policies/budget.js';
+import type { Bulkhead } from '../policies/bulkhead.js';
+import { retryLoop, type RetrySettings } from '../policies/retry-loop.js';
+import { retrySettings, type RetryOptions } from '../policies/retry.js';
+import { OriginBreakers } from './breakers.js';
+import { Call } from './call.js';
+import type { Engine } from './call-spec.js';
+import { Deadlines } from './deadlines.js';
+import { hooksOption } from './hooks.js';
+import { bulkheadOption, DEFAULT_TIMEOUT, healthOption, type ClientRequestInit, type ResilientClientOptions } from './options.js';
+import { baseUrlOption, bodyKind, type BaseUrl, headerRecord, isIdempotentMethod, originOf, parseJSON, resolveUrl, splitCredentials } from './request.js';
+import { ClientCounters, type ClientStats } from './stats.js';
+import { callerMaxElapsed, DEFAULT_TOTAL_TIMEOUT, throughBulkhead, withDeadline } from './total-timeout.js';
 
-export type { ClientHeaders } from './call.js';
+export type { ClientHeaders } from './call-spec.js';
+export type { ClientHooks } from './hooks.js';
+export type { ClientHealthOptions, ClientRequestInit, ResilientClientOptions } from './options.js';
 
 /** Timeouts and intervals may be `Infinity` (none). */
 const INFINITY_OK = { allowInfinity: true } as const;
-export type { ClientHealthOptions, ClientRequestInit, ResilientClientOptions } from './options.js';
 
 /**
  * `fetch` that survives a flaky or restarting server. Non-2xx answers reject with an `HttpError`
@@ -47,29 +44,34 @@ export type { ClientHealthOptions, ClientRequestInit, ResilientClientOptions } f
 export class ResilientClient {
   /** The name carried by events. */
   readonly name: string;
-  /** The breaker every call goes through (`undefined` with `breaker: false`). */
-  readonly breaker: CircuitBreaker | undefined;
   private readonly baseUrl: BaseUrl;
+  private readonly baseOrigin: string;
+  private readonly breakers: OriginBreakers | undefined;
+  private readonly bulkhead: Bulkhead | undefined;
   private readonly engine: Engine;
   private readonly timeoutMs: number;
+  private readonly totalMs: number;
+  /** The retry options as given (plus clock, name, budget, sink), for per-request overrides, and resolved once. */
   private readonly retry: RetryOptions;
+  private readonly settings: RetrySettings;
   private readonly counters = new ClientCounters();
-  private readonly recovery: Recovery | undefined;
-  private readonly opensAtStart: number;
   private readonly deadlines: Deadlines | undefined;
-  private readonly budget: RetryBudget | undefined;
   private refreshing: Promise<void> | undefined;
   private closed = false;
 
   constructor(o: ResilientClientOptions) {
     if (!isOptionsObject(o)) throw new TypeError(`steadfast: ResilientClient needs an options object with a baseUrl; got ${describeValue(o)}`);
     this.baseUrl = baseUrlOption(o.baseUrl);
+    this.baseOrigin = new URL(this.baseUrl.prefix).origin;
     const name = (this.name = nameOption('ResilientClient.name', o.name, 'client', { nonEmpty: true }));
     const clock = clockOption('ResilientClient.clock', o.clock);
     const doFetch = functionOption('ResilientClient.fetch', o.fetch) ?? globalFetch('ResilientClient({ fetch })');
     const onEvent = functionOption('ResilientClient.onEvent', o.onEvent);
     const onUnauthorized = functionOption('ResilientClient.onUnauthorized', o.onUnauthorized);
     this.timeoutMs = positiveDuration('ResilientClient.timeout', orDefault(o.timeout, DEFAULT_TIMEOUT), INFINITY_OK);
+    this.totalMs = positiveDuration('ResilientClient.totalTimeout', orDefault(o.totalTimeout, DEFAULT_TOTAL_TIMEOUT), INFINITY_OK);
+    const hooks = hooksOption(o.hooks);
+    this.bulkhead = bulkheadOption(o.maxConcurrent, o.maxQueued, clock, name);
 
     if (o.retry !== undefined && o.retry !== false && !isOptionsObject(o.retry)) {
       throw new TypeError(`steadfast: ResilientClient.retry must be RetryOptions or false; got ${describeValue(o.retry)}`);
@@ -82,42 +84,23 @@ export class ResilientClient {
     if (budget !== undefined && !(budget instanceof RetryBudget)) {
       throw new TypeError(`steadfast: ResilientClient.budget must be a RetryBudget or false; got ${describeValue(budget)}`);
     }
-    this.budget = retry.budget ?? budget;
-    // The client records each call itself (successes never reach withRetry), so withRetry only spends.
-    if (this.budget !== undefined) retry.budget = spendOnly(this.budget);
+    if (retry.budget === undefined && budget !== undefined) retry.budget = budget;
     retry.clock = clock;
     retry.name = name;
     if (onEvent !== undefined) retry.onEvent = onEvent;
-    retrySettings(retry); // validates now, not at the first request
     this.retry = retry;
+    this.settings = withDeadline(retrySettings(retry), this.totalMs); // validates now, not at the first request
 
-    const breaker = (this.breaker = makeBreaker(o.breaker, name, clock, onEvent));
-    this.opensAtStart = breaker?.opens ?? 0;
     headersOption('ResilientClient.headers', o.headers);
     const headers = typeof o.headers === 'function' ? o.headers : headerRecord(o.headers, 'ResilientClient.headers');
-    const h = healthOption(o.health);
-    const healthTarget = h === undefined ? undefined : splitCredentials(resolveUrl(this.baseUrl, h.path));
-    const health =
-      breaker === undefined || h === undefined || healthTarget === undefined
-        ? undefined
-        : makeHealth(h, { url: healthTarget.url, authorization: healthTarget.authorization, headers, fetch: doFetch, clock, onEvent, name, counters: this.counters });
-    this.recovery =
-      breaker === undefined
-        ? undefined
-        : new Recovery({ breaker, health, healthIntervalMs: h?.intervalMs ?? DEFAULT_HEALTH_INTERVAL, clock, counters: this.counters, onEvent, name });
+    const health = healthOption(o.health);
+    const counters = this.counters;
+    const setup = { name, clock, onEvent, baseUrl: this.baseUrl, baseOrigin: this.baseOrigin, health, headers, fetch: doFetch, counters };
+    this.breakers = o.breaker === false ? undefined : new OriginBreakers({ option: o.breaker, ...setup });
 
     this.deadlines = this.timeoutMs === Infinity ? undefined : new Deadlines(clock, this.timeoutMs);
-    this.engine = {
-      fetch: doFetch,
-      clock,
-      timeoutMs: this.timeoutMs,
-      deadlines: this.deadlines,
-      breaker,
-      recovery: this.recovery,
-      counters: this.counters,
-      headers,
-      refreshAuth: onUnauthorized === undefined ? undefined : () => (this.refreshing ??= this.refresh(onUnauthorized)),
-    };
+    const refreshAuth = onUnauthorized === undefined ? undefined : () => (this.refreshing ??= this.refresh(onUnauthorized));
+    this.engine = { fetch: doFetch, clock, timeoutMs: this.timeoutMs, deadlines: this.deadlines, counters, headers, refreshAuth, hooks, onEvent, name };
   }
 
   /**
@@ -125,76 +108,13 @@ export class ResilientClient {
    * rejects with an `HttpError` for a 4xx/5xx once retries are over, or with the last error.
    * GET, HEAD, OPTIONS, PUT and DELETE are retried; POST and PATCH only with `idempotent: true`
    * or an `idempotencyKey`, or when the request provably never left (connection refused, open breaker).
+   * The attempt's timeout also bounds reading the body: read it promptly.
    *
    * @example
    * const res = await client.fetch('/tasks/42/result', { method: 'POST', body, idempotencyKey: true });
    */
   fetch(input: string | URL, init: ClientRequestInit = {}): Promise<Response> {
     return this.request(input, init, undefined) as Promise<Response>;
-  }
-
-  private async request(input: string | URL, init: ClientRequestInit, read: ((r: Response) => Promise<unknown>) | undefined): Promise<unknown> {
-    if (this.closed) throw new Error(`steadfast: ResilientClient ${this.name} is closed`);
-    objectOption('init', init);
-    const { idempotent, idempotencyKey, retry, signal, headers, ...rest } = init;
-    booleanOption('init.idempotent', idempotent);
-    if (signal !== null) signalOption('init.signal', signal); // null is allowed by RequestInit
-    if (idempotencyKey !== true) nameOption('init.idempotencyKey (a non-empty string or true)', idempotencyKey, '', { nonEmpty: true });
-    if (retry !== undefined) objectOption('init.retry', retry);
-    this.counters.requests++;
-    const method = (rest.method ?? 'GET').toUpperCase();
-    rest.method = method;
-    const body = bodyKind(rest.body);
-    // Node's fetch needs duplex for a stream body.
-    if (body === 'stream') (rest as { duplex?: string }).duplex = 'half';
-    let extraHeaders = headers === undefined ? undefined : headerRecord(headers, 'init.headers');
-    if (idempotencyKey !== undefined) {
-      const key = idempotencyKey === true ? crypto.randomUUID() : idempotencyKey;
-      extraHeaders = { ...extraHeaders, 'idempotency-key': key };
-    }
-    const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positiveDuration('retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);
-    if (retry !== undefined) retrySettings({ ...this.retry, ...retry }); // a bad per-request option fails now, not after a failure
-    const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
-    // The request's signal, else one given in the retry options (e.g. a client-wide shutdown signal).
-    const caller = signal ?? retry?.signal ?? this.retry.signal;
-    const call = new Call(this.engine, {
-      url,
-      urlAuth: authorization,
-      method,
-      init: rest,
-      extraHeaders,
-      body,
-      repeatable: isIdempotentMethod(method) || idempotent === true || idempotencyKey !== undefined,
-      timeoutMs,
-      hasSignal: caller !== undefined,
-      retryOn: retry?.retryOn ?? this.retry.retryOn,
-      read,
-    });
-    const started = this.engine.clock.now();
-    this.budget?.recordCall(started);
-    // Hot path: the first attempt runs outside withRetry, so a success costs no retry bookkeeping.
-    let first: unknown;
-    try {
-      const value = await call.attempt({ attempt: 1, signal: caller });
-      this.counters.successes++;
-      return value;
-    } catch (error) {
-      first = error;
-    }
-    const options: RetryOptions = retry === undefined ? { ...this.retry } : { ...this.retry, ...retry, clock: this.retry.clock as Clock };
-    delete options.attemptTimeout;
-    options.retryOn = (error, verdict) => call.retryOn(error, verdict);
-    options.clock = call.startingAt(started); // elapsed time counts from the first attempt
-    if (caller !== undefined) options.signal = caller;
-    try {
-      // withRetry's attempt 1 is the one that already failed: it classifies it, sleeps, then retries.
-      const value = await withRetry((ctx) => (ctx.attempt === 1 ? Promise.reject(first) : call.attempt(ctx)), options);
-      this.counters.successes++;
-      return value;
-    } catch (error) {
-      this.counters.fail(caller?.aborted === true ? 'aborted' : classify(error).kind);
-      throw error;
-    }
   }
 
   /**
@@ -222,6 +142,75 @@ export class ResilientClient {
     return this.request(path, { ...init, method: init.method ?? 'POST', headers, body: JSON.stringify(body) }, parseJSON) as Promise<T>;
   }
 
+  private async request(input: string | URL, init: ClientRequestInit, read: ((r: Response) => Promise<unknown>) | undefined): Promise<unknown> {
+    if (this.closed) throw new Error(`steadfast: ResilientClient ${this.name} is closed`);
+    objectOption('init', init);
+    const { idempotent, idempotencyKey, retry, totalTimeout, signal, headers, ...rest } = init;
+    booleanOption('init.idempotent', idempotent);
+    if (signal !== null) signalOption('init.signal', signal); // null is allowed by RequestInit
+    if (idempotencyKey !== true) nameOption('init.idempotencyKey (a non-empty string or true)', idempotencyKey, '', { nonEmpty: true });
+    if (retry !== undefined) objectOption('init.retry', retry);
+    this.counters.requests++;
+    const method = (rest.method ?? 'GET').toUpperCase();
+    rest.method = method;
+    const body = bodyKind(rest.body);
+    // Node's fetch needs duplex for a stream body.
+    if (body === 'stream') (rest as { duplex?: string }).duplex = 'half';
+    let extraHeaders = headers === undefined ? undefined : headerRecord(headers, 'init.headers');
+    if (idempotencyKey !== undefined) {
+      const key = idempotencyKey === true ? crypto.randomUUID() : idempotencyKey;
+      extraHeaders = { ...extraHeaders, 'idempotency-key': key };
+    }
+    const timeoutMs = retry?.attemptTimeout === undefined ? this.timeoutMs : positiveDuration('retry.attemptTimeout', retry.attemptTimeout, INFINITY_OK);
+    const totalMs = totalTimeout === undefined ? this.totalMs : positiveDuration('init.totalTimeout', totalTimeout, INFINITY_OK);
+    // A bad per-request option fails now, before anything is sent.
+    let settings = retry === undefined && totalMs === this.totalMs ? this.settings : withDeadline(retrySettings({ ...this.retry, ...retry }), totalMs);
+    // The request's signal, else one given in the retry options (e.g. a client-wide shutdown signal).
+    const caller = signal ?? settings.signal;
+    if (caller !== settings.signal) settings = { ...settings, signal: caller };
+    const { url, authorization } = splitCredentials(resolveUrl(this.baseUrl, input));
+    const origin = originOf(this.baseOrigin, input, url);
+    const breaker = this.breakers?.breaker(origin);
+    const clock = this.engine.clock;
+    const started = totalMs === Infinity ? 0 : clock.now();
+    const call = new Call(this.engine, {
+      url,
+      origin,
+      breaker,
+      recovery: breaker === undefined ? undefined : this.breakers?.recovery(origin, breaker),
+      urlAuth: authorization,
+      method,
+      init: rest,
+      extraHeaders,
+      body,
+      repeatable: isIdempotentMethod(method) || idempotent === true || idempotencyKey !== undefined,
+      timeoutMs,
+      signal: caller,
+      read,
+      totalMs,
+      deadlineAt: started + totalMs,
+    });
+    call.tight = totalMs < timeoutMs;
+    const s = settings;
+    const run = (): Promise<unknown> => {
+      if (this.bulkhead === undefined) return retryLoop((ctx) => call.attempt(ctx), s, call);
+      // Time spent waiting for a slot comes out of the deadline.
+      const waited = totalMs === Infinity ? 0 : clock.now() - started;
+      if (waited > 0) call.tight = true;
+      return retryLoop((ctx) => call.attempt(ctx), waited > 0 ? { ...s, maxElapsed: Math.min(s.maxElapsed, totalMs - waited), timed: true } : s, call);
+    };
+    try {
+      const value = await (this.bulkhead === undefined ? run() : throughBulkhead(this.bulkhead, run, { signal: caller, remainingMs: totalMs, totalMs, clock }));
+      this.counters.successes++;
+      return value;
+    } catch (error) {
+      this.counters.fail(caller?.aborted === true ? 'aborted' : classify(error).kind);
+      throw call.finalError(error, callerMaxElapsed(s, totalMs));
+    } finally {
+      call.close();
+    }
+  }
+
   /**
    * A JSON-safe snapshot of what the client has done (see {@link ClientStats}).
    *
@@ -229,8 +218,26 @@ export class ResilientClient {
    * setInterval(() => console.log(JSON.stringify(client.stats())), 60_000);
    */
   stats(): ClientStats {
-    const breaker = this.breaker;
-    return this.counters.snapshot(breaker?.state ?? 'disabled', breaker === undefined ? 0 : breaker.opens - this.opensAtStart);
+    const b = this.breakers;
+    return this.counters.snapshot(b?.state() ?? 'disabled', b?.opens() ?? 0, b?.states() ?? {});
+  }
+
+  /**
+   * The breaker requests to `url`'s origin go through (relative paths: the `baseUrl`'s), created
+   * on first use; the shared instance when one was given; `undefined` with `breaker: false`.
+   *
+   * @example
+   * if (client.breakerFor('https://billing.internal/')?.state === 'open') useCachedInvoices();
+   * client.breakerFor('/')?.isolate(); // maintenance window on the main API
+   */
+  breakerFor(url: string | URL): CircuitBreaker | undefined {
+    if (this.breakers === undefined) return undefined;
+    return this.breakers.breaker(originOf(this.baseOrigin, url, splitCredentials(resolveUrl(this.baseUrl, url)).url));
+  }
+
+  /** The breaker of the `baseUrl`'s origin (`undefined` with `breaker: false`); see {@link breakerFor} for other hosts. */
+  get breaker(): CircuitBreaker | undefined {
+    return this.breakers?.breaker(this.baseOrigin);
   }
 
   /**
@@ -242,7 +249,7 @@ export class ResilientClient {
    */
   close(): void {
     this.closed = true;
-    this.recovery?.close();
+    this.breakers?.close();
     this.deadlines?.close();
   }
 

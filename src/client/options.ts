@@ -2,14 +2,16 @@
  * ResilientClient options: their types, defaults and the helpers that resolve them once, in the
  * constructor (breaker, health check, budget view, durations, fetch).
  */
-import { CircuitBreaker, type CircuitBreakerOptions } from '../breaker/breaker.js';
+import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/breaker.js';
 import type { RetryBudget } from '../policies/budget.js';
 import type { Clock } from '../core/clock.js';
-import type { ClientHeaders } from './call.js';
+import type { ClientHeaders } from './call-spec.js';
+import type { ClientHooks } from './hooks.js';
 import { headerRecord } from './request.js';
 import type { ClientCounters } from './stats.js';
 import { type Duration } from '../core/duration.js';
-import { describeValue, isOptionsObject, orDefault, positiveDuration } from '../core/options.js';
+import { countOption, describeValue, functionOption, isOptionsObject, orDefault, positiveDuration } from '../core/options.js';
+import { Bulkhead } from '../policies/bulkhead.js';
 import type { EventSink } from '../core/events.js';
 import { HealthCheck, httpProbe } from '../policies/health.js';
 import type { RetryOptions } from '../policies/retry.js';
@@ -57,10 +59,28 @@ export interface ResilientClientOptions {
   timeout?: Duration | undefined;
   /** Retry policy (see `withRetry`); `false` = one attempt. @default exponential 500ms..30s, full jitter, 5 retries */
   retry?: RetryOptions | false | undefined;
-  /** A breaker shared by every call, its options, or `false` for none. @default a new breaker named after the client */
+  /**
+   * Options for one breaker per origin (scheme, host, port), so one failing host never blocks
+   * another; a `CircuitBreaker` instance, shared by every origin; or `false` for none.
+   * @default a breaker per origin with the default options (at most 1,000 origins kept)
+   */
   breaker?: CircuitBreakerOptions | CircuitBreaker | false | undefined;
   /** Probe the server while the breaker is open; `false` = wait out `openFor`. @default on when the breaker is on */
   health?: ClientHealthOptions | false | undefined;
+  /**
+   * Bounds a whole call: waiting for a concurrency slot, every attempt, retry sleeps and waiting out
+   * an open breaker. When it passes the call rejects with a `TimeoutError` saying so (transient),
+   * whose `cause` is the last attempt's error; no retry starts whose sleep would end past it.
+   * `Infinity` for none. @default '60s': the default retry policy against a server that refuses or
+   * answers 5xx ends well within it, and six hung 10 s attempts are cut at one minute.
+   */
+  totalTimeout?: Duration | undefined;
+  /** Hooks around each attempt: sign it, see or veto a retry, replace a response (see {@link ClientHooks}). */
+  hooks?: ClientHooks | undefined;
+  /** Calls of this client in flight at once (attempts, sleeps and breaker waits included); more wait in line. @default Infinity */
+  maxConcurrent?: number | undefined;
+  /** Calls that may wait for a slot once `maxConcurrent` are in flight; past it a call rejects at once with `BulkheadRejectedError`. @default Infinity */
+  maxQueued?: number | undefined;
   /** Caps retries across every call of this client during an outage. @default a new RetryBudget() */
   budget?: RetryBudget | false | undefined;
   /** Headers sent on every attempt: fixed, or a function called before each attempt. */
@@ -89,6 +109,8 @@ export interface ClientRequestInit extends RequestInit {
   idempotencyKey?: string | true | undefined;
   /** Overrides of the client's retry policy for this request (`attemptTimeout` overrides `timeout`). */
   retry?: Partial<RetryOptions> | undefined;
+  /** This request's deadline over all its attempts, instead of the client's `totalTimeout`. */
+  totalTimeout?: Duration | undefined;
 }
 
 /** @internal `health` validated and in ms. */
@@ -159,36 +181,33 @@ export function makeHealth(h: HealthSettings, o: HealthSetup): HealthCheck {
   });
 }
 
-/** @internal The budget as seen by withRetry: it spends retries; the client records calls itself. */
-export function spendOnly(budget: RetryBudget): RetryBudget {
-  const view: Pick<RetryBudget, 'recordCall' | 'tryRetry'> = { recordCall: () => {}, tryRetry: (now) => budget.tryRetry(now) };
-  return view as RetryBudget;
-}
-
-/** @internal The client's breaker: the instance given, or a new one named after the client and sharing its sink. */
-export function makeBreaker(
-  option: CircuitBreakerOptions | CircuitBreaker | false | undefined,
-  name: string,
-  clock: Clock,
-  onEvent: EventSink | undefined,
-): CircuitBreaker | undefined {
-  if (option === false) return undefined;
-  if (option instanceof CircuitBreaker) return option;
+/**
+ * @internal The options every per-origin breaker is built with: the client's clock and name, and
+ * a sink that counts opens for `stats()` and passes events to the breaker's own sink, then the client's.
+ */
+export function breakerOptions(option: CircuitBreakerOptions | undefined, clock: Clock, onEvent: EventSink | undefined, counters: ClientCounters): CircuitBreakerOptions {
   if (option !== undefined && !isOptionsObject(option)) {
     throw new TypeError(`steadfast: ResilientClient.breaker must be CircuitBreakerOptions, a CircuitBreaker or false; got ${describeValue(option)}`);
   }
   const opts: CircuitBreakerOptions = option ?? {};
-  const own = opts.onEvent;
-  const sink: EventSink | undefined =
-    own === undefined ? onEvent : onEvent === undefined ? own : (event) => {
-      // A throwing breaker sink must not hide the event from the client's own sink (the logs).
-      try {
-        own(event);
-      } finally {
-        onEvent(event);
-      }
-    };
-  const o: CircuitBreakerOptions = { name, clock, ...opts };
-  if (sink !== undefined) o.onEvent = sink;
-  return new CircuitBreaker(o);
+  const own = functionOption('ResilientClient.breaker.onEvent', opts.onEvent);
+  const sink: EventSink = (event) => {
+    if (event.type === 'breaker_open') counters.breakerOpens++;
+    // A throwing breaker sink must not hide the event from the client's own sink (the logs).
+    try {
+      own?.(event);
+    } finally {
+      onEvent?.(event);
+    }
+  };
+  return { clock, ...opts, onEvent: sink };
+}
+
+/** @internal The client's concurrency limit from `maxConcurrent`/`maxQueued` (none when both are absent or `maxConcurrent` is Infinity). */
+export function bulkheadOption(maxConcurrent: number | undefined, maxQueued: number | undefined, clock: Clock, name: string): Bulkhead | undefined {
+  if (maxConcurrent === undefined && maxQueued === undefined) return undefined;
+  if (maxConcurrent === undefined) throw new TypeError('steadfast: ResilientClient.maxQueued needs maxConcurrent');
+  const concurrent = countOption('ResilientClient.maxConcurrent', maxConcurrent, { min: 1, allowInfinity: true });
+  const queued = maxQueued === undefined ? Infinity : countOption('ResilientClient.maxQueued', maxQueued, { allowInfinity: true });
+  return concurrent === Infinity ? undefined : new Bulkhead({ maxConcurrent: concurrent, maxQueued: queued, clock, name });
 }

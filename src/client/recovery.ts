@@ -52,6 +52,16 @@ export class Recovery {
     this.looks = monitorBackoff(s.healthIntervalMs);
   }
 
+  /** Whether it probes health (a wait for the breaker may then end early). */
+  get probes(): boolean {
+    return this.s.health !== undefined;
+  }
+
+  /** The breaker it watches. */
+  get breaker(): CircuitBreaker {
+    return this.s.breaker;
+  }
+
   /** An attempt failed: a transient failure (or a refusal by the open breaker) extends the outage. */
   failed(error: unknown): void {
     const refused = isBrokenCircuit(error);

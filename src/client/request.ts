@@ -56,6 +56,30 @@ export function resolveUrl(base: BaseUrl, input: string | URL): string {
   return `${path}${path.includes('?') ? '&' : '?'}${base.query}${fragment}`;
 }
 
+/**
+ * @internal The origin (scheme, host, port) a request goes to: the base's for a relative path,
+ * parsed only for an absolute URL. `url` is the resolved URL, without credentials.
+ */
+export function originOf(baseOrigin: string, input: string | URL, url: string): string {
+  if (typeof input === 'string' && !ABSOLUTE.test(input)) return baseOrigin;
+  return new URL(url).origin;
+}
+
+/**
+ * @internal Where an origin's breaker probes health: `path` joined to `baseUrl` (as any request)
+ * for the base origin; for another origin, `path` from that origin's root (an absolute health URL
+ * is used as is). `undefined` when that cannot form a URL.
+ */
+export function healthUrl(base: BaseUrl, origin: string, path: string): { url: string; authorization: string | undefined } | undefined {
+  try {
+    const baseOrigin = new URL(base.prefix).origin;
+    const target = origin === baseOrigin || ABSOLUTE.test(path) ? resolveUrl(base, path) : new URL(path, origin).href;
+    return splitCredentials(target);
+  } catch {
+    return undefined;
+  }
+}
+
 const USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 
 /**

@@ -33,8 +33,13 @@ export interface ClientStats {
   failures: { transient: number; permanent: number; aborted: number };
   /** Times the breaker opened since the client was created. */
   breakerOpens: number;
-  /** The breaker's state now (`disabled` when the client has no breaker). */
+  /**
+   * The worst state now over every origin's breaker, in the order open, isolated, half-open,
+   * closed (`disabled` when the client has no breaker): `closed` means every host is reachable.
+   */
   state: ClientBreakerState;
+  /** Each origin's breaker state (`{ '*': state }` for a breaker instance shared by every origin). */
+  breakers: Record<string, 'closed' | 'open' | 'half-open' | 'isolated'>;
   /** Background health probes run while the breaker was open, by outcome. */
   healthProbes: { ok: number; failed: number };
   /** Outages the client came back from (the breaker opened, then closed again). */
@@ -56,6 +61,8 @@ export class ClientCounters {
   healthOk = 0;
   healthFailed = 0;
   recoveries = 0;
+  /** `breaker_open` events of the client's own per-origin breakers. */
+  breakerOpens = 0;
   lastDowntimeMs: number | null = null;
 
   /** Counts a request's final failure under its verdict. */
@@ -63,7 +70,7 @@ export class ClientCounters {
     this[kind]++;
   }
 
-  snapshot(state: ClientBreakerState, breakerOpens: number): ClientStats {
+  snapshot(state: ClientBreakerState, breakerOpens: number, breakers: ClientStats['breakers']): ClientStats {
     return {
       requests: this.requests,
       attempts: this.attempts,
@@ -73,6 +80,7 @@ export class ClientCounters {
       failures: { transient: this.transient, permanent: this.permanent, aborted: this.aborted },
       breakerOpens,
       state,
+      breakers,
       healthProbes: { ok: this.healthOk, failed: this.healthFailed },
       recoveries: this.recoveries,
       lastDowntimeMs: this.lastDowntimeMs,

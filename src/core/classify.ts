@@ -1,7 +1,7 @@
 /**
  * Transient-vs-permanent classification (pure). Rules follow SPEC §2, first match wins.
  */
-import { isAbortError, isBrokenCircuit, isObject, isTimeoutError, onCauseChain } from './errors.js';
+import { isAbortError, isBrokenCircuit, isBulkheadRejected, isObject, isTimeoutError, onCauseChain } from './errors.js';
 import { parseRetryAfter, serverWaitMs } from './http-date.js';
 
 export { parseRetryAfter };
@@ -111,6 +111,8 @@ export function classify(error: unknown, o: ClassifyOptions = {}): Verdict {
     if (error.state === 'isolated') return { kind: 'permanent', reason: 'circuit isolated' };
     return { kind: 'transient', reason: 'circuit open', retryAfterMs: error.retryAfterMs };
   }
+  // Busy, not broken: transient even when unknown errors are configured permanent.
+  if (isBulkheadRejected(error)) return { kind: 'transient', reason: 'bulkhead full' };
   if (!isObject(error)) return byMessage(String(error), o) ?? unclassified(o);
 
   const byStatus = statusVerdict(error, o);

@@ -59,6 +59,46 @@ export class BrokenCircuitError extends Error {
 }
 
 /**
+ * Thrown by `Bulkhead.execute` (and a `ResilientClient` with `maxConcurrent`) when a call can't
+ * run: `maxConcurrent` calls are running and `maxQueued` are waiting (`reason: 'full'`), or it
+ * waited `queueTimeout` for a slot (`reason: 'queue-timeout'`). `fn` was not called. Transient:
+ * the service is busy, not broken; it is not retried inside the same call (that would only queue it again).
+ *
+ * @example
+ * catch (e) { if (isBulkheadRejected(e)) res.status(503).set('retry-after', '1').end() }
+ */
+export class BulkheadRejectedError extends Error {
+  override readonly name = 'BulkheadRejectedError' as const;
+  /** Why: no room to wait, or the wait for a slot timed out. */
+  readonly reason: 'full' | 'queue-timeout';
+  /** The limits in force when the call was refused. */
+  readonly maxConcurrent: number;
+  readonly maxQueued: number;
+
+  constructor(reason: 'full' | 'queue-timeout', maxConcurrent: number, maxQueued: number, bulkheadName?: string) {
+    const who = `bulkhead${bulkheadName ? ` ${bulkheadName}` : ''}`;
+    super(
+      reason === 'full'
+        ? `${who} is full: ${maxConcurrent} running and ${maxQueued} waiting`
+        : `${who}: no slot freed up within the queue timeout (${maxConcurrent} running)`,
+    );
+    this.reason = reason;
+    this.maxConcurrent = maxConcurrent;
+    this.maxQueued = maxQueued;
+  }
+}
+
+/**
+ * Whether `error` looks like a {@link BulkheadRejectedError} (by name, so duplicates of the package agree).
+ *
+ * @example
+ * catch (e) { if (isBulkheadRejected(e)) shedLoad() }
+ */
+export function isBulkheadRejected(error: unknown): error is BulkheadRejectedError {
+  return isObject(error) && error['name'] === 'BulkheadRejectedError';
+}
+
+/**
  * Whether `error` looks like a {@link BrokenCircuitError} (by name, so duplicates of the package agree).
  *
  * @example

@@ -2,57 +2,17 @@
  * The Outbox's public types, its errors, and its options resolved and validated once, at open.
  */
 import { backoffOption, exponential, type Backoff } from '../core/backoff.js';
-import { CircuitBreaker, type CircuitBreakerOptions } from '../breaker/breaker.js';
+import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/breaker.js';
 import type { ClassifyOptions } from '../core/classify.js';
 import { clockOption, type Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
 import { classifyOption, countOption, describeValue, functionOption, isOptionsObject, nameOption, orDefault } from '../core/options.js';
 import type { EventSink } from '../core/events.js';
+import { resolveOutboxBreaker, type OutboxBreaker, type OutboxSend } from '../policies/outbox-item.js';
 
-/**
- * A JSON value: what an outbox stores. `undefined` properties are dropped, as by `JSON.stringify`.
- *
- * @example
- * const event: JsonValue = { type: 'job_done', id: 42, tags: ['nightly'] };
- */
-export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
-
-/**
- * One item of an {@link Outbox}.
- *
- * @example
- * const send: OutboxSend = async (item) => { await post('/events', item.payload, { 'Idempotency-Key': item.key }) };
- */
-export interface OutboxItem {
-  /** Stable across attempts and restarts: send it as an idempotency key. */
-  readonly key: string;
-  readonly payload: JsonValue;
-  /** When it was enqueued, epoch ms. */
-  readonly enqueuedAt: number;
-  /** Delivery attempts started so far, including the current one when handed to `send` (0 when just enqueued). */
-  readonly attempts: number;
-}
-
-/**
- * Delivers one item. Resolve when the server has it; reject to retry (transient) or dead-letter (permanent).
- *
- * @example
- * const send: OutboxSend = async (item, { signal }) => {
- *   const res = await fetch(url, { method: 'POST', body: JSON.stringify(item.payload), headers: { 'idempotency-key': item.key }, signal });
- *   if (!res.ok) throw new HttpError(res.status); // 4xx: dead letter; 5xx: retried
- * };
- */
-export type OutboxSend = (item: OutboxItem, ctx: { signal: AbortSignal }) => Promise<void>;
-
-/**
- * Anything with `execute`, such as a {@link CircuitBreaker}.
- *
- * @example
- * const outbox = await Outbox.open({ path, send, breaker: client.breaker }); // share the client's breaker
- */
-export interface OutboxBreaker {
-  execute<T>(fn: () => Promise<T>): Promise<T>;
-}
+// The item types live in policies/ because both outboxes (file and PostgreSQL) share them.
+export type { JsonValue, OutboxBreaker, OutboxItem, OutboxSend } from '../policies/outbox-item.js';
+export { OutboxStoppedError } from '../policies/outbox-item.js';
 
 /**
  * Options for `Outbox.open`. Durations are ms or strings such as `"30s"`.
@@ -146,7 +106,7 @@ export function resolveOutboxOptions(o: OutboxOptions): ResolvedOutboxOptions {
     maxBytes: countOption('maxBytes', orDefault(o.maxBytes, 33_554_432), { min: 1, allowInfinity: true }),
     compactAfter: countOption('compactAfter', orDefault(o.compactAfter, 1_000), { min: 1, allowInfinity: true }),
     compactAfterBytes: countOption('compactAfterBytes', orDefault(o.compactAfterBytes, 1_048_576), { min: 1, allowInfinity: true }),
-    breaker: resolveBreaker(o.breaker, clock, name, onEvent),
+    breaker: resolveOutboxBreaker(o.breaker, clock, name, onEvent),
     classify: classifyOption('classify', o.classify) ?? {},
     onEvent,
     clock,
@@ -160,14 +120,6 @@ function positiveOrInfinity(option: string, value: Duration): number {
   const ms = parseDuration(value, { option, allowInfinity: true });
   if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0 (or Infinity); got ${describeValue(value)}`);
   return ms;
-}
-
-function resolveBreaker(b: OutboxOptions['breaker'], clock: Clock, name: string, onEvent: EventSink | undefined): OutboxBreaker | undefined {
-  if (b === undefined) return undefined;
-  if (typeof (b as Partial<OutboxBreaker>).execute === 'function') return b as OutboxBreaker;
-  const options: CircuitBreakerOptions = { name, clock, ...(b as CircuitBreakerOptions) };
-  if (onEvent !== undefined && options.onEvent === undefined) options.onEvent = onEvent;
-  return new CircuitBreaker(options);
 }
 
 /**
@@ -237,21 +189,3 @@ export class OutboxLockedError extends Error {
   }
 }
 
-/**
- * `flush()` can't finish: the outbox is stopped (or was stopped while flushing) with items still
- * waiting. Call `start()` first.
- *
- * @example
- * outbox.start();
- * await outbox.flush(); // rejects with OutboxStoppedError if someone calls outbox.stop() meanwhile
- */
-export class OutboxStoppedError extends Error {
-  override readonly name = 'OutboxStoppedError' as const;
-  /** Items still waiting. */
-  readonly size: number;
-
-  constructor(size: number) {
-    super(`steadfast: outbox is stopped with ${size} item(s) waiting; call start() to deliver them`);
-    this.size = size;
-  }
-}

@@ -65,7 +65,7 @@ export async function clientRows(o: { rounds: number; client: ClientModule | str
     };
     const resilient: Contender = {
       name: 'client.fetch(url) + text()',
-      note: 'breaker, budget, health on',
+      note: 'per-origin breaker, budget, health, 60 s deadline on; no event sink',
       target: 1 + MAX_ADDED,
       batch: async (n) => {
         for (let i = 0; i < n; i++) await (await client.fetch('/tasks')).text();

@@ -56,6 +56,7 @@ async function real(s: Scenario): Promise<[number, Kind][]> {
     baseUrl: 'http://fleet.test',
     fetch,
     clock,
+    totalTimeout: Infinity, // the fleet model has no per-call deadline (the client's default is 60 s)
     ...(s.policy?.client === undefined || s.policy.client === false ? {} : clientOptions(s.policy)),
     onEvent: (e) => {
       if (e.type === 'retry') firstAttempt = false;

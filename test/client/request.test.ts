@@ -177,6 +177,7 @@ describe('schedules', () => {
     const { client, fetch, run } = setup([502, 502, 502, 502, 502, 502], {
       retry: { backoff: schedule(['4s', '8s', '16s', '32s', '64s'], { jitter: 'none' }), maxRetries: Infinity },
       breaker: false,
+      totalTimeout: '5m', // the schedule runs 124 s, past the default 60 s deadline
     });
     const error = await run(client.fetch('/done', { method: 'POST', idempotencyKey: 'k' })).catch((e: unknown) => e);
     expect(fetch.calls.map((c) => c.time)).toEqual([0, 4000, 12000, 28000, 60000, 124000]);

@@ -26,6 +26,7 @@ async function callbackClient(handler: Handler) {
     baseUrl: server.url,
     clock,
     timeout: Infinity, // the fast-forward clock would fire a per-attempt timeout at once
+    totalTimeout: Infinity, // and the call's deadline (the 124 s schedule is longer than the default 60 s anyway)
     retry: { backoff: schedule(SCHEDULE, { jitter: 'none' }), maxRetries: Infinity },
     breaker: false, // one callback in flight: the schedule alone decides
   });

@@ -74,7 +74,7 @@ describe('ResilientClient against a real server', () => {
       void req;
     });
     const clock = fastForwardClock();
-    const c = client({ baseUrl: s.url, clock, timeout: Infinity, breaker: false });
+    const c = client({ baseUrl: s.url, clock, timeout: Infinity, totalTimeout: Infinity, breaker: false });
     await c.fetch('/x');
     expect(clock.sleeps[0]).toBe(3_000);
     // An HTTP date has one-second resolution: about 10s from now, minus the 3s already fast-forwarded.

@@ -11,6 +11,8 @@ const index = readFileSync(join(root, 'examples', 'README.md'), 'utf8');
 // server.ts is the demo's child process (it runs until killed); the demo has its own test.
 const skip = new Set(['server.ts', 'checkin-agent.ts']);
 const programs = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.ts') && !skip.has(f));
+// Without a PostgreSQL server this one starts an embedded PGlite first (about 10s on a busy machine).
+const timeoutMs = (file: string): number => (file === 'transactional-outbox.ts' ? 60_000 : 20_000);
 
 describe('examples/', () => {
   it('lists every program in examples/README.md', () => {
@@ -18,10 +20,10 @@ describe('examples/', () => {
   });
 
   it.each(programs)('%s runs and exits 0 by itself', async (file) => {
-    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', join('examples', file)], { cwd: root, timeout: 20_000 });
+    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', join('examples', file)], { cwd: root, timeout: timeoutMs(file) });
     expect(`${stdout}${stderr}`.trim()).not.toBe('');
     // A program that states its output in "// prints:" comments must print it.
     const promised = [...readFileSync(join(root, 'examples', file), 'utf8').matchAll(/\/\/ prints: (.+)$/gm)].map((m) => (m[1] ?? '').trim());
     for (const line of promised) expect(stdout).toContain(line);
-  });
+  }, 60_000);
 });

@@ -298,7 +298,7 @@ describe('SPEC §7 ResilientClient', () => {
     expect(r.value()?.status).toBe(200);
     const s = client.stats();
     expect(Object.keys(s).sort()).toEqual(
-      ['attempts', 'breakerOpens', 'failures', 'healthProbes', 'lastDowntimeMs', 'recoveries', 'requests', 'retries', 'shortCircuited', 'state', 'successes'].sort(),
+      ['attempts', 'breakerOpens', 'breakers', 'failures', 'healthProbes', 'lastDowntimeMs', 'recoveries', 'requests', 'retries', 'shortCircuited', 'state', 'successes'].sort(),
     );
     expect(s.requests).toBe(2);
     expect(s.successes).toBe(1);
