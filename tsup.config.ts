@@ -5,13 +5,12 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // One build for the library entries, split into shared chunks (ESM and CJS alike), so
-    // steadfast/node, steadfast/testing and steadfast/otel load the core's own modules instead of
-    // carrying copies: one BrokenCircuitError class, one FakeClock-compatible Clock, whichever entry
-    // built them. The core, steadfast/testing and steadfast/otel run anywhere: no node: import may
-    // reach their chunks, and steadfast/otel imports no package (checked by
-    // scripts/check-package.mjs); the Outbox's node: imports stay in node.js, prefixes kept (tsup 8
-    // strips them unless told not to). steadfast/postgres takes the caller's pg pool: it needs no
-    // node: import either and bundles no driver.
+    // steadfast/node and steadfast/testing load the core's own modules instead of carrying copies:
+    // one BrokenCircuitError class, one FakeClock-compatible Clock, whichever entry built them.
+    // The core and steadfast/testing run anywhere: no node: import may reach their chunks (checked
+    // by scripts/check-package.mjs); the Outbox's node: imports stay in node.js, prefixes kept
+    // (tsup 8 strips them unless told not to). steadfast/postgres takes the caller's pg pool and
+    // steadfast/otel the caller's tracer and meter: neither needs a node: import nor bundles a package.
     entry: { index: 'src/index.ts', testing: 'src/testing.ts', node: 'src/node.ts', postgres: 'src/postgres.ts', otel: 'src/otel.ts' },
     format: ['esm', 'cjs'],
     dts: true,

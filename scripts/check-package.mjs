@@ -44,11 +44,11 @@ const pgOpening: Promise<PgOutbox> = PgOutbox.open({ pool, send: async () => {},
 // steadfast/otel: a tracer that may be undefined (telemetry switched off), a pino-style logger.
 const telemetry = otelSink({ tracer: maybeTracer, meter: undefined });
 const traced: Request = telemetry.hooks.beforeRequest(new Request('http://127.0.0.1:8080/api'), { attempt: 1 });
-const logged = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', onEvent: telemetry, hooks: telemetry.hooks });
-const logs = loggerSink({ debug() {}, info() {}, warn() {}, error() {} });
+const logged = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', onEvent: loggerSink({ debug() {}, info() {}, warn() {}, error() {} }) });
+const withHooks = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', onEvent: telemetry, hooks: telemetry.hooks });
 // @ts-expect-error: a misspelt option is a compile error
 new CircuitBreaker({ failureTreshold: 5 });
-void [other, done, breaker, poller, opening, pgOpening, traced, logged, logs];
+void [other, done, breaker, poller, opening, pgOpening, traced, logged, withHooks];
 export {};
 `;
 
@@ -136,14 +136,13 @@ try {
     const core = M('steadfast'), testing = M('steadfast/testing'), node = M('steadfast/node'), postgres = M('steadfast/postgres'), otel = M('steadfast/otel');
     const need = { core: ['withRetry', 'exponential', 'classify', 'CircuitBreaker', 'ResilientClient', 'poll', 'textLines'], testing: ['FakeClock', 'scriptedFetch', 'simulate'], node: ['Outbox'], postgres: ['PgOutbox', 'PgOutboxSchemaError', 'OutboxStoppedError'], otel: ['otelSink', 'logLevel', 'loggerSink'] };
     for (const [mod, names] of Object.entries(need)) for (const n of names) if (typeof ({ core, testing, node, postgres, otel })[mod][n] !== 'function') throw new Error(mod + ' lacks ' + n);
-    // steadfast/otel loads without @opentelemetry/api installed (a type-only optional peer).
-    const lines = [];
-    otel.loggerSink({ debug: () => {}, info: () => {}, warn: (o, m) => lines.push(m), error: () => {} })({ type: 'retry', time: '', name: 'x', attempt: 1, maxRetries: 3, delayMs: 1000, verdict: { kind: 'transient', reason: 'HTTP 502' }, error: { name: 'HttpError', message: 'HTTP 502', status: 502 } });
-    if (lines[0] !== '[RETRY] x: retry 1/3 in 1s: HTTP 502' || otel.logLevel({ type: 'give_up' }) !== 'error') throw new Error('steadfast/otel misbehaved: ' + lines[0]);
     // steadfast/postgres loads without pg installed (an optional peer), validates before any query,
     // and shares the file outbox's OutboxStoppedError class.
     if (postgres.OutboxStoppedError !== node.OutboxStoppedError) throw new Error('steadfast/postgres and steadfast/node carry two OutboxStoppedError classes');
     postgres.PgOutbox.open({ pool: {}, send: async () => {} }).then(() => { throw new Error('PgOutbox.open accepted a pool without query/connect'); }, (e) => { if (e.name !== 'TypeError') throw e; });
+    const lines = [];
+    otel.loggerSink({ debug: () => {}, info: () => {}, warn: (o, m) => lines.push(m), error: () => {} })({ type: 'retry', time: '', name: 'x', attempt: 1, maxRetries: 3, delayMs: 1000, verdict: { kind: 'transient', reason: 'HTTP 502' }, error: { name: 'HttpError', message: 'HTTP 502', status: 502 } });
+    if (lines[0] !== '[RETRY] x: retry 1/3 in 1s: HTTP 502' || otel.logLevel({ type: 'give_up' }) !== 'error') throw new Error('steadfast/otel misbehaved: ' + lines[0]);
     const clock = new testing.FakeClock();
     let calls = 0;
     const done = core.withRetry(async () => { if (++calls < 3) throw new core.HttpError(503); return 'ok'; }, { clock, backoff: core.constant('1s') });

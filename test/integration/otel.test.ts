@@ -75,8 +75,8 @@ describe('otelSink over a real socket', () => {
     const client = new ResilientClient({
       baseUrl: url,
       clock: fastForwardClock(),
-      timeout: Infinity, // a fast-forward clock would fire any deadline at once
-      totalTimeout: Infinity,
+      timeout: Infinity,
+      totalTimeout: Infinity, // the fast-forward clock jumps time: the 60s default deadline would end the call
       retry: { backoff: constant('100ms'), maxRetries: 2 },
       breaker: { failureThreshold: 3, openFor: '30s' },
       health: false,
