@@ -45,9 +45,10 @@ const pgOpening: Promise<PgOutbox> = PgOutbox.open({ pool, send: async () => {},
 const telemetry = otelSink({ tracer: maybeTracer, meter: undefined });
 const traced: Request = telemetry.hooks.beforeRequest(new Request('http://127.0.0.1:8080/api'), { attempt: 1 });
 const logged = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', onEvent: loggerSink({ debug() {}, info() {}, warn() {}, error() {} }) });
+const withHooks = new ResilientClient({ baseUrl: 'http://127.0.0.1:8080/api', onEvent: telemetry, hooks: telemetry.hooks });
 // @ts-expect-error: a misspelt option is a compile error
 new CircuitBreaker({ failureTreshold: 5 });
-void [other, done, breaker, poller, opening, pgOpening, traced, logged];
+void [other, done, breaker, poller, opening, pgOpening, traced, logged, withHooks];
 export {};
 `;
 

@@ -1,19 +1,12 @@
 /**
- * otelSink over real sockets, with the real OpenTelemetry SDK: the traceparent of each attempt's
- * span reaches the server, and the spans, histogram and counters match what happened.
- *
- * The client's `hooks` and `attempt` event land on another branch; until they are merged, the
- * first test plays the client's part by hand, exactly as agreed: `beforeRequest(request,
- * { attempt })` before each attempt, then an `attempt` event carrying the returned Request under
- * EVENT_REQUEST. Attempts run in the real retry engine (withRetry) against a real server.
+ * otelSink with a real ResilientClient (its hooks and attempt events) against a real server on
+ * 127.0.0.1, read back from the real OpenTelemetry SDK: the traceparent of each attempt's span
+ * reaches the server, and the spans, histogram and counters match what happened.
  */
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { constant } from '../../src/core/backoff.js';
 import { ResilientClient } from '../../src/client/client.js';
-import { HttpError } from '../../src/core/errors.js';
-import { emit, EVENT_REQUEST, type EventSink } from '../../src/core/events.js';
-import { withRetry } from '../../src/policies/retry.js';
 import { otelSink, type OtelSink } from '../../src/telemetry/otel-sink.js';
 import { metering, tracing, useContextManager, type Metering, type Tracing } from '../telemetry/otel-harness.js';
 import { fastForwardClock } from './helpers/fast-forward-clock.js';
@@ -37,49 +30,30 @@ async function setup(handler: Handler): Promise<{ sink: OtelSink; url: string }>
   return { sink, url: server.url };
 }
 
-/** One call as the client makes it: each attempt through the hook, then its attempt event. */
-function call(url: string, sink: OtelSink, onEvent: EventSink): Promise<Response> {
-  const clock = fastForwardClock();
-  return withRetry(
-    async ({ attempt, signal }) => {
-      const sent = sink.hooks.beforeRequest(new Request(url, { signal }), { attempt });
-      const started = clock.now();
-      const response = await fetch(sent);
-      const fields = { attempt, method: sent.method, origin: new URL(url).origin, status: response.status, durationMs: clock.now() - started, [EVENT_REQUEST]: sent };
-      const failed = response.ok ? {} : { verdict: { kind: 'transient' as const, reason: `HTTP ${response.status}`, status: response.status } };
-      emit(onEvent, 'attempt', 'agent', clock.now(), { ...fields, ...failed } as never);
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new HttpError(response.status);
-      }
-      return response;
-    },
-    { clock, backoff: constant('1s'), maxRetries: 3, onEvent, name: 'agent' },
-  );
-}
-
 describe('otelSink over a real socket', () => {
-  it('sends each attempt\'s traceparent, a child of the caller\'s span, and records one span per attempt', async () => {
+  it('sends each attempt\'s traceparent through the client\'s hooks, a child of the caller\'s span, and records one span and one duration per attempt', async () => {
     const { sink, url } = await setup((_req, res, _seen, n) => void res.writeHead(n <= 2 ? 503 : 200).end('ok'));
+    const client = new ResilientClient({ baseUrl: url, retry: { backoff: constant('10ms'), maxRetries: 3 }, health: false, onEvent: sink, hooks: sink.hooks, name: 'api' });
+    const tracer = traces.provider.getTracer('agent');
     const stop = useContextManager();
+    const parent = tracer.startSpan('checkin');
     try {
-      const tracer = traces.provider.getTracer('agent');
-      const parent = tracer.startSpan('checkin');
-      const response = await context.with(trace.setSpan(context.active(), parent), () => call(`${url}/v1/checkin?token=s3cret`, sink, sink));
-      parent.end();
+      const response = await context.with(trace.setSpan(context.active(), parent), () => client.fetch('/v1/checkin?token=s3cret'));
       expect(await response.text()).toBe('ok');
     } finally {
+      parent.end();
       stop();
+      client.close();
+      sink.close();
     }
 
     const spans = traces.spans().filter((s) => s.name === 'GET');
-    const parent = traces.spans().find((s) => s.name === 'checkin');
     expect(spans).toHaveLength(3);
     // What the server received on every attempt is the traceparent of that attempt's span.
     expect(server?.requests.map((r) => r.headers['traceparent'])).toEqual(spans.map((s) => `00-${s.spanContext().traceId}-${s.spanContext().spanId}-01`));
     for (const span of spans) {
-      expect(span.spanContext().traceId).toBe(parent?.spanContext().traceId);
-      expect(span.parentSpanContext?.spanId).toBe(parent?.spanContext().spanId);
+      expect(span.spanContext().traceId).toBe(parent.spanContext().traceId);
+      expect(span.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
       expect(span.attributes['url.full']).toBe(`${url}/v1/checkin`);
       expect(span.attributes['server.address']).toBe('127.0.0.1');
       expect(span.attributes['server.port']).toBe(server?.port);
@@ -93,7 +67,7 @@ describe('otelSink over a real socket', () => {
     const collected = await metrics.collect();
     const durations = collected.get('http.client.request.duration')?.dataPoints.map((p) => [p.attributes['http.response.status_code'], (p.value as { count: number }).count]);
     expect(durations).toEqual([[503, 2], [200, 1]]);
-    expect(collected.get('steadfast.retries')?.dataPoints.map((p) => [p.attributes, p.value])).toEqual([[{ 'steadfast.component': 'agent', 'error.type': '503' }, 2]]);
+    expect(collected.get('steadfast.retries')?.dataPoints.map((p) => [p.attributes, p.value])).toEqual([[{ 'steadfast.component': 'api', 'error.type': '503' }, 2]]);
   });
 
   it('counts a real ResilientClient\'s retries, give-up, breaker opening and reports the breaker open', async () => {
