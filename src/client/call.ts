@@ -172,7 +172,8 @@ export class Call implements RetryHooks {
       if (before !== undefined) {
         const given = request;
         const replaced = hookResult(await this.hook(() => before(given, { attempt: this.sent + 1 })), Request, 'beforeRequest');
-        if (replaced !== undefined) request = replaced;
+        // The Request sent is the one the later hooks and the attempt event describe.
+        if (replaced !== undefined) request = this.lastRequest = replaced;
       }
     }
     const breaker = this.spec.breaker;

@@ -19,6 +19,21 @@ describe('hooks', () => {
     expect(fetch.calls.map((c) => c.headers['x-signature'])).toEqual(['sig-1', 'sig-2', 'sig-3']);
   });
 
+  it('a Request beforeRequest returns is the one afterResponse, beforeRetry and the attempt event see', async () => {
+    const seen: string[] = [];
+    const { client, run, events } = setup([503, 200], {
+      hooks: {
+        beforeRequest: (request, { attempt }) => new Request(request, { headers: { 'x-signature': `sig-${attempt}` } }),
+        beforeRetry: ({ request }) => void seen.push(`retry ${String(request.headers.get('x-signature'))}`),
+        afterResponse: (_response, { request }) => void seen.push(`after ${String(request.headers.get('x-signature'))}`),
+      },
+    });
+    await run(client.fetch('/x'));
+    expect(seen).toEqual(['after sig-1', 'retry sig-1', 'after sig-2']);
+    const sent = events.filter((e): e is EventOf<'attempt'> => e.type === 'attempt').map((e) => (e as { [EVENT_REQUEST]?: Request })[EVENT_REQUEST]?.headers.get('x-signature'));
+    expect(sent).toEqual(['sig-1', 'sig-2']);
+  });
+
   it('beforeRetry sees the failed attempt, its error and the delay; throwing stops retrying with that error', async () => {
     const infos: unknown[] = [];
     const veto = new Error('shutting down: no more retries');
