@@ -66,12 +66,27 @@ const resolvedOptions = new WeakMap<RetryOptions, Resolved>();
  * retrySettings({ maxRetries: -1 }) // RangeError: steadfast: maxRetries must be an integer >= 0 or Infinity; got -1
  */
 export function retrySettings(o: RetryOptions): RetrySettings {
-  if (!isOptionsObject(o)) objectOption('retry options', o);
-  const known = resolvedOptions.get(o);
-  if (known !== undefined && unchanged(o, known.from)) return known.settings;
-  const settings = resolveRetryOptions(o);
-  resolvedOptions.set(o, { settings, from: { ...o } });
-  return settings;
+  // The options object used last is checked with one comparison, not a WeakMap lookup: a loop of
+  // calls with the application's one options object is the case to make cheap.
+  let known: Resolved | undefined;
+  if (o === lastOptions) known = lastResolved;
+  else {
+    if (!isOptionsObject(o)) objectOption('retry options', o);
+    known = resolvedOptions.get(o);
+  }
+  if (known !== undefined && unchanged(o, known.from)) return remember(o, known).settings;
+  const resolved: Resolved = { settings: resolveRetryOptions(o), from: { ...o } };
+  resolvedOptions.set(o, resolved);
+  return remember(o, resolved).settings;
+}
+
+let lastOptions: RetryOptions | undefined;
+let lastResolved: Resolved | undefined;
+
+function remember(o: RetryOptions, resolved: Resolved): Resolved {
+  lastOptions = o;
+  lastResolved = resolved;
+  return resolved;
 }
 
 // Unrolled on purpose: this runs on every call with user options, and must cost next to nothing.
