@@ -1,14 +1,14 @@
 /**
  * The Outbox's public types, its errors, and its options resolved and validated once, at open.
  */
-import { backoffOption, exponential, type Backoff } from '../core/backoff.js';
+import type { Backoff } from '../core/backoff.js';
 import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/breaker.js';
 import type { ClassifyOptions } from '../core/classify.js';
-import { clockOption, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
-import { classifyOption, countOption, describeValue, functionOption, isOptionsObject, nameOption, orDefault } from '../core/options.js';
+import { countOption, describeValue, orDefault } from '../core/options.js';
 import type { EventSink } from '../core/events.js';
-import { resolveOutboxBreaker, type OutboxBreaker, type OutboxSend } from '../policies/outbox-item.js';
+import { deliveryOptions, type OutboxBreaker, type OutboxSend } from '../policies/outbox-item.js';
 
 // The item types live in policies/ because both outboxes (file and PostgreSQL) share them.
 export type { JsonValue, OutboxBreaker, OutboxItem, OutboxSend } from '../policies/outbox-item.js';
@@ -84,42 +84,19 @@ export interface ResolvedOutboxOptions {
   lockTimeout: number;
 }
 
-let defaultBackoff: Backoff | undefined;
-
 /** @internal Validates options (TypeError/RangeError naming the option and value) and applies defaults. */
 export function resolveOutboxOptions(o: OutboxOptions): ResolvedOutboxOptions {
-  if (!isOptionsObject(o)) throw new TypeError(`steadfast: Outbox.open needs an options object; got ${describeValue(o)}`);
+  const delivery = deliveryOptions('Outbox.open', o, 'outbox');
   if (typeof o.path !== 'string' || o.path === '') throw new TypeError(`steadfast: path must be a non-empty string; got ${describeValue(o.path)}`);
-  if (typeof o.send !== 'function') throw new TypeError(`steadfast: send must be a function; got ${describeValue(o.send)}`);
-  if (o.breaker !== undefined && !isOptionsObject(o.breaker)) {
-    throw new TypeError(`steadfast: breaker must be a CircuitBreaker or CircuitBreakerOptions; got ${describeValue(o.breaker)}`);
-  }
-  const clock = clockOption('clock', o.clock);
-  const name = nameOption('name', o.name, 'outbox');
-  const onEvent = functionOption('onEvent', o.onEvent);
   return {
+    ...delivery,
     path: o.path,
-    send: o.send,
-    sendTimeout: positiveOrInfinity('sendTimeout', orDefault(o.sendTimeout, '30s')),
-    backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' })),
     maxItems: countOption('maxItems', orDefault(o.maxItems, 100_000), { min: 1, allowInfinity: true }),
     maxBytes: countOption('maxBytes', orDefault(o.maxBytes, 33_554_432), { min: 1, allowInfinity: true }),
     compactAfter: countOption('compactAfter', orDefault(o.compactAfter, 1_000), { min: 1, allowInfinity: true }),
     compactAfterBytes: countOption('compactAfterBytes', orDefault(o.compactAfterBytes, 1_048_576), { min: 1, allowInfinity: true }),
-    breaker: resolveOutboxBreaker(o.breaker, clock, name, onEvent),
-    classify: classifyOption('classify', o.classify) ?? {},
-    onEvent,
-    clock,
-    name,
     lockTimeout: parseDuration(orDefault(o.lockTimeout, '5s'), { option: 'lockTimeout' }),
   };
-}
-
-// Says "(or Infinity)": a user hunting for how to disable the timeout learns it from the error.
-function positiveOrInfinity(option: string, value: Duration): number {
-  const ms = parseDuration(value, { option, allowInfinity: true });
-  if (ms <= 0) throw new RangeError(`steadfast: ${option} must be > 0 (or Infinity); got ${describeValue(value)}`);
-  return ms;
 }
 
 /**

@@ -4,8 +4,12 @@
  */
 import { CircuitBreaker, type CircuitBreakerOptions } from '../breaker/breaker.js';
 import { runWithSignal } from '../core/abort.js';
-import type { Clock } from '../core/clock.js';
+import { backoffOption, exponential, type Backoff } from '../core/backoff.js';
+import type { ClassifyOptions } from '../core/classify.js';
+import { clockOption, type Clock } from '../core/clock.js';
+import { parseDuration, type Duration } from '../core/duration.js';
 import type { EventSink } from '../core/events.js';
+import { classifyOption, describeValue, functionOption, isOptionsObject, nameOption, orDefault } from '../core/options.js';
 
 /**
  * A JSON value: what an outbox stores. `undefined` properties are dropped, as by `JSON.stringify`.
@@ -110,4 +114,63 @@ export class OutboxStoppedError extends Error {
     super(`steadfast: outbox is stopped with ${size} item(s) waiting; call start() to deliver them`);
     this.size = size;
   }
+}
+
+/** @internal The delivery options both outboxes take, as given. */
+export interface DeliveryOptionsInput {
+  send: OutboxSend;
+  sendTimeout?: Duration | undefined;
+  backoff?: Backoff | undefined;
+  breaker?: CircuitBreaker | OutboxBreaker | CircuitBreakerOptions | undefined;
+  classify?: ClassifyOptions | undefined;
+  onEvent?: EventSink | undefined;
+  clock?: Clock | undefined;
+  name?: string | undefined;
+}
+
+/** @internal The delivery options both outboxes share, validated and with their defaults. */
+export interface DeliveryOptions {
+  send: OutboxSend;
+  /** ms; Infinity for none. */
+  sendTimeout: number;
+  backoff: Backoff;
+  breaker: OutboxBreaker | undefined;
+  classify: ClassifyOptions;
+  onEvent: EventSink | undefined;
+  clock: Clock;
+  name: string;
+}
+
+let defaultBackoff: Backoff | undefined;
+
+/**
+ * @internal Validates the options the file outbox and the PostgreSQL outbox share (`send`,
+ * `sendTimeout`, `backoff`, `breaker`, `classify`, `onEvent`, `clock`, `name`) and applies their
+ * defaults, once, for both: the same option means the same thing in each.
+ *
+ * @example
+ * const d = deliveryOptions('Outbox.open', o, 'outbox'); // d.sendTimeout === 30_000 by default
+ */
+export function deliveryOptions(entry: string, o: DeliveryOptionsInput, defaultName: string): DeliveryOptions {
+  if (!isOptionsObject(o)) throw new TypeError(`steadfast: ${entry} needs an options object; got ${describeValue(o)}`);
+  if (typeof o.send !== 'function') throw new TypeError(`steadfast: send must be a function; got ${describeValue(o.send)}`);
+  if (o.breaker !== undefined && !isOptionsObject(o.breaker)) {
+    throw new TypeError(`steadfast: breaker must be a CircuitBreaker or CircuitBreakerOptions; got ${describeValue(o.breaker)}`);
+  }
+  const clock = clockOption('clock', o.clock);
+  const name = nameOption('name', o.name, defaultName);
+  const onEvent = functionOption('onEvent', o.onEvent);
+  // Says "(or Infinity)": a user hunting for how to disable the timeout learns it from the error.
+  const sendTimeout = parseDuration(orDefault(o.sendTimeout, '30s'), { option: 'sendTimeout', allowInfinity: true });
+  if (sendTimeout <= 0) throw new RangeError(`steadfast: sendTimeout must be > 0 (or Infinity); got ${describeValue(o.sendTimeout)}`);
+  return {
+    send: o.send,
+    sendTimeout,
+    backoff: backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' })),
+    breaker: resolveOutboxBreaker(o.breaker, clock, name, onEvent),
+    classify: classifyOption('classify', o.classify) ?? {},
+    onEvent,
+    clock,
+    name,
+  };
 }

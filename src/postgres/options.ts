@@ -2,13 +2,13 @@
  * The PostgreSQL outbox's options, resolved and validated once, at open; its table names.
  */
 import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/breaker.js';
-import { backoffOption, exponential, type Backoff } from '../core/backoff.js';
+import type { Backoff } from '../core/backoff.js';
 import type { ClassifyOptions } from '../core/classify.js';
-import { clockOption, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
 import type { EventSink } from '../core/events.js';
-import { countOption, describeValue, functionOption, isOptionsObject, nameOption, orDefault, positiveDuration } from '../core/options.js';
-import { resolveOutboxBreaker, type OutboxBreaker, type OutboxSend } from '../policies/outbox-item.js';
+import { countOption, describeValue, orDefault, positiveDuration } from '../core/options.js';
+import { deliveryOptions, type OutboxBreaker, type OutboxSend } from '../policies/outbox-item.js';
 import type { RetryPlan } from '../policies/retry-step.js';
 import type { PgPool } from './client.js';
 import { outboxPlan } from './decide.js';
@@ -93,34 +93,22 @@ export function tableNames(table: string): TableNames {
   return { plain: table, table: `${prefix}"${base}"`, dead: `${prefix}"${base}_dead"`, claim: `${prefix}"${base}_claim"` };
 }
 
-let defaultBackoff: Backoff | undefined;
-
 /** @internal Validates options (TypeError/RangeError naming the option and value) and applies defaults. */
 export function resolvePgOutboxOptions(o: PgOutboxOptions): ResolvedPgOutboxOptions {
-  if (!isOptionsObject(o)) throw new TypeError(`steadfast: PgOutbox.open needs an options object; got ${describeValue(o)}`);
+  const { send, sendTimeout, backoff, classify, breaker, onEvent, clock, name } = deliveryOptions('PgOutbox.open', o, 'pg-outbox');
   const pool = o.pool as Partial<PgPool> | null | undefined;
   if (typeof pool !== 'object' || pool === null || typeof pool.query !== 'function' || typeof pool.connect !== 'function') {
     throw new TypeError(`steadfast: pool must be a pg.Pool (with query and connect); got ${describeValue(o.pool)}`);
   }
-  if (typeof o.send !== 'function') throw new TypeError(`steadfast: send must be a function; got ${describeValue(o.send)}`);
-  if (o.breaker !== undefined && !isOptionsObject(o.breaker)) {
-    throw new TypeError(`steadfast: breaker must be a CircuitBreaker or CircuitBreakerOptions; got ${describeValue(o.breaker)}`);
-  }
-  const clock = clockOption('clock', o.clock);
-  const name = nameOption('name', o.name, 'pg-outbox');
-  const onEvent = functionOption('onEvent', o.onEvent);
-  const sendTimeout = parseDuration(orDefault(o.sendTimeout, '30s'), { option: 'sendTimeout', allowInfinity: true });
-  if (sendTimeout <= 0) throw new RangeError(`steadfast: sendTimeout must be > 0 (or Infinity); got ${describeValue(o.sendTimeout)}`);
-  const backoff = backoffOption('backoff', o.backoff) ?? (defaultBackoff ??= exponential({ initial: '1s', max: '5m', jitter: 'full' }));
   return {
     pool: o.pool,
-    send: o.send,
+    send,
     names: tableNames(orDefault(o.table, 'steadfast_outbox')),
     lease: leaseOption(orDefault(o.lease, '30s')),
     concurrency: countOption('concurrency', orDefault(o.concurrency, 1), { min: 1 }),
     sendTimeout,
-    plan: outboxPlan(backoff, orDefault(o.classify, {})),
-    breaker: resolveOutboxBreaker(o.breaker, clock, name, onEvent),
+    plan: outboxPlan(backoff, classify),
+    breaker,
     pollInterval: positiveDuration('pollInterval', orDefault(o.pollInterval, '5s')),
     onEvent,
     clock,
