@@ -6,7 +6,7 @@
  */
 import type { CircuitBreaker } from '../breaker/breaker.js';
 import { classify } from '../core/classify.js';
-import { clockOption, type Clock } from '../core/clock.js';
+import { clockOption } from '../core/clock.js';
 import { globalFetch } from '../core/fetch.js';
 import { booleanOption, describeValue, functionOption, headersOption, isOptionsObject, nameOption, objectOption, orDefault, positiveDuration } from '../core/options.js';
 import { signalOption } from '../core/abort.js';
