@@ -10,10 +10,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { constant, exponential, schedule } from '../../src/core/backoff.js';
 import { CircuitBreaker } from '../../src/breaker/breaker.js';
 import { HttpError } from '../../src/core/errors.js';
-import type { EventOf, ResilienceEvent, ResilienceEventType } from '../../src/core/events.js';
+import type { EventOf } from '../../src/core/events.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import type { OutboxOptions } from '../../src/outbox/options.js';
+import { recorder } from '../events-helper.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 let dir: string;
@@ -32,22 +33,6 @@ afterEach(async () => {
   for (const o of opened) await o.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Records events and lets a test await the next one of a type. */
-function recorder(): { events: ResilienceEvent[]; sink: (e: ResilienceEvent) => void; next: <T extends ResilienceEventType>(type: T) => Promise<EventOf<T>> } {
-  const events: ResilienceEvent[] = [];
-  let waiters: { type: ResilienceEventType; resolve: (e: ResilienceEvent) => void }[] = [];
-  return {
-    events,
-    sink: (e) => {
-      events.push(e);
-      const ready = waiters.filter((w) => w.type === e.type);
-      waiters = waiters.filter((w) => w.type !== e.type);
-      for (const w of ready) w.resolve(e);
-    },
-    next: <T extends ResilienceEventType>(type: T) => new Promise<EventOf<T>>((resolve) => waiters.push({ type, resolve: resolve as (e: ResilienceEvent) => void })),
-  };
-}
 
 function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
   let resolve!: (v: T) => void;

@@ -7,7 +7,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { constant, exponential, linear, schedule, type Backoff } from '../../src/core/backoff.js';
 import { BackoffWalk, stepAt } from '../../src/core/backoff-walk.js';
 import type { Verdict } from '../../src/core/classify.js';
-import { HttpError } from '../../src/core/errors.js';
 import type { EventOf, ResilienceEvent } from '../../src/core/events.js';
 import { seededRandom } from '../../src/core/random.js';
 import { RetryBudget } from '../../src/policies/budget.js';
@@ -15,22 +14,8 @@ import { retryLoop, type RetryHooks } from '../../src/policies/retry-loop.js';
 import type { GiveUpReason } from '../../src/policies/retry-step.js';
 import { retrySettings, withRetry, type RetryOptions } from '../../src/policies/retry.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
+import { http, play, type Outcome } from './retry-helpers.js';
 import { watchListeners } from '../signal-listeners.js';
-
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-/** Starts `promise`, plays every virtual timer, and returns how it settled. */
-async function play<T>(clock: FakeClock, promise: Promise<T>): Promise<Outcome<T>> {
-  const settled = promise.then(
-    (value): Outcome<T> => ({ ok: true, value }),
-    (error: unknown): Outcome<T> => ({ ok: false, error }),
-  );
-  await clock.runAll();
-  return settled;
-}
-
-const http = (status: number, retryAfterMs?: number): HttpError =>
-  new HttpError(status, `HTTP ${status}`, retryAfterMs === undefined ? {} : { retryAfterMs });
 
 /** A fn that throws `errors` in turn (the last one forever). */
 function failing(errors: unknown[]): { fn: (ctx: { attempt: number }) => Promise<never>; calls: () => number } {

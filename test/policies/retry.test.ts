@@ -8,20 +8,9 @@ import type { Verdict } from '../../src/core/classify.js';
 import { BrokenCircuitError, HttpError } from '../../src/core/errors.js';
 import type { EventOf, ResilienceEvent } from '../../src/core/events.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
+import { http, play } from './retry-helpers.js';
 import { withRetry, type RetryOptions } from '../../src/policies/retry.js';
 import { watchListeners } from '../signal-listeners.js';
-
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-/** Starts `promise`, plays every virtual timer, and returns how it settled. */
-async function play<T>(clock: FakeClock, promise: Promise<T>): Promise<Outcome<T>> {
-  const settled = promise.then(
-    (value): Outcome<T> => ({ ok: true, value }),
-    (error: unknown): Outcome<T> => ({ ok: false, error }),
-  );
-  await clock.runAll();
-  return settled;
-}
 
 /** A fn that throws `errors` in turn (the last one forever) and records when each attempt began. */
 function scripted(clock: FakeClock, errors: unknown[], succeedAfter = Infinity) {
@@ -33,9 +22,6 @@ function scripted(clock: FakeClock, errors: unknown[], succeedAfter = Infinity) 
   });
   return { fn, times };
 }
-
-const http = (status: number, retryAfterMs?: number): HttpError =>
-  new HttpError(status, `HTTP ${status}`, retryAfterMs === undefined ? {} : { retryAfterMs });
 
 function sink(): { events: ResilienceEvent[]; onEvent: (e: ResilienceEvent) => void } {
   const events: ResilienceEvent[] = [];
