@@ -178,6 +178,8 @@ describe('SPEC §3 withRetry', () => {
     expect(attempts).toBe(3);
     expect(clock.now()).toBe(8_000);
     expect(log.of('give_up')[0]?.reason).toBe('max-elapsed');
+    expect(run.done()).toBe(true);
+    expect(run.error()).toEqual(new Error('timeout')); // the last attempt's error
   });
 
   it('"budget: a retry the budget refuses is not made; the last error is thrown"', async () => {
