@@ -116,6 +116,16 @@ function spread(jitter: Jitter, d: number): number {
   return typeof jitter === 'number' ? d * (1 + jitter) : d;
 }
 
+/** The `initial` and `max` of a growing backoff, in ms, with `max >= initial` checked. */
+function initialAndMax(kind: 'exponential' | 'linear', o: { initial: Duration; max: Duration }): { initial: number; max: number } {
+  const initial = parseDuration(o.initial, { option: `${kind}.initial` });
+  const max = parseDuration(o.max, { option: `${kind}.max` });
+  if (max < initial) {
+    throw new RangeError(`steadfast: ${kind}.max (${describeValue(o.max)}) must be >= ${kind}.initial (${describeValue(o.initial)})`);
+  }
+  return { initial, max };
+}
+
 /**
  * Exponential backoff: retry n waits `min(max, initial * multiplier^(n-1))`, then jitter.
  *
@@ -128,12 +138,8 @@ function spread(jitter: Jitter, d: number): number {
  */
 export function exponential(o: { initial: Duration; max: Duration; multiplier?: number | undefined; jitter?: Jitter | undefined }): Backoff {
   objectOption('exponential options', o);
-  const initial = parseDuration(o?.initial, { option: 'exponential.initial' });
-  const max = parseDuration(o.max, { option: 'exponential.max' });
+  const { initial, max } = initialAndMax('exponential', o);
   if (initial <= 0) throw new RangeError(`steadfast: exponential.initial must be > 0; got ${describeValue(o.initial)}`);
-  if (max < initial) {
-    throw new RangeError(`steadfast: exponential.max (${describeValue(o.max)}) must be >= exponential.initial (${describeValue(o.initial)})`);
-  }
   const multiplier = orDefault(o.multiplier, 2);
   if (typeof multiplier !== 'number' || !(multiplier >= 1) || !Number.isFinite(multiplier)) {
     throw new RangeError(`steadfast: exponential.multiplier must be a finite number >= 1; got ${describeValue(o.multiplier)}`);
@@ -178,12 +184,8 @@ export function constant(delay: Duration, o: { jitter?: Jitter | undefined } = {
  */
 export function linear(o: { initial: Duration; step: Duration; max: Duration; jitter?: Jitter | undefined }): Backoff {
   objectOption('linear options', o);
-  const initial = parseDuration(o?.initial, { option: 'linear.initial' });
+  const { initial, max } = initialAndMax('linear', o);
   const step = parseDuration(o.step, { option: 'linear.step' });
-  const max = parseDuration(o.max, { option: 'linear.max' });
-  if (max < initial) {
-    throw new RangeError(`steadfast: linear.max (${describeValue(o.max)}) must be >= linear.initial (${describeValue(o.initial)})`);
-  }
   const jitter = checkJitter('linear.jitter', o.jitter, 'none');
   return new Policy(
     'linear',

@@ -5,6 +5,7 @@ import { CircuitBreaker, type BreakerSnapshot, type CircuitBreakerOptions } from
 import { BrokenCircuitError, HttpError } from '../../src/core/errors.js';
 import type { ResilienceEvent } from '../../src/core/events.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
+import { deferred } from '../deferred.js';
 
 const T0 = 1_700_000_000_000;
 const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:80'), { code: 'ECONNREFUSED' });
@@ -16,12 +17,6 @@ function setup(o: CircuitBreakerOptions = {}): { clock: FakeClock; breaker: Circ
   const events: ResilienceEvent[] = [];
   const breaker = new CircuitBreaker({ name: 'api', clock, onEvent: (e) => events.push(e), ...o });
   return { clock, breaker, events };
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => { resolve = r; });
-  return { promise, resolve };
 }
 
 async function failTimes(breaker: CircuitBreaker, n: number): Promise<void> {

@@ -15,6 +15,7 @@ import { FakeClock } from '../../src/testing/fake-clock.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import type { OutboxOptions } from '../../src/outbox/options.js';
 import { recorder } from '../events-helper.js';
+import { deferred } from '../deferred.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 let dir: string;
@@ -33,12 +34,6 @@ afterEach(async () => {
   for (const o of opened) await o.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 /** Sendtimes relative to T0, and a send that throws `errors` in turn (then succeeds once they run out). */
 function scriptedSend(errors: unknown[]): { send: OutboxOptions['send']; times: number[] } {

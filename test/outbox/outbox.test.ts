@@ -10,6 +10,7 @@ import { Outbox } from '../../src/outbox/outbox.js';
 import { OutboxFileError } from '../../src/outbox/file.js';
 import { OutboxFullError, OutboxLockedError, OutboxStoppedError, type OutboxItem, type OutboxOptions, type OutboxSend } from '../../src/outbox/options.js';
 import { recorder } from '../events-helper.js';
+import { deferred } from '../deferred.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 let dir: string;
@@ -28,12 +29,6 @@ afterEach(async () => {
   for (const o of opened) await o.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 /** A send that records every call and succeeds. */
 function recordingSend(): { send: OutboxSend; calls: OutboxItem[]; times: number[] } {
